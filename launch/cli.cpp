@@ -1,0 +1,30 @@
+#include "launch/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <glog/logging.h>
+
+#include <exception>
+#include <iostream>
+
+#include "launch/commands/dataset_command.h"
+
+namespace dact::launch {
+
+int run_cli(int argc, char** argv) {
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+  CLI::App app{"dact: diffusion training actors"};
+  app.require_subcommand(1);
+  add_dataset_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "dact: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace dact::launch
