@@ -1,0 +1,239 @@
+#include "actors/actor.h"
+
+#include <fmt/format.h>
+#include <glog/logging.h>
+
+#include "actors/runtime_messages.h"
+
+namespace dact::actors {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::chrono::microseconds seconds_to_us(double seconds) {
+  return std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
+}
+
+// While sends are in flight the loop must keep calling into MPI to advance them.
+constexpr std::chrono::microseconds kMaxWaitWithSendsInFlight{20};
+
+}  // namespace
+
+Actor::Actor(ActorOptions options)
+    : options_(options),
+      keep_io_waiting_(asio::make_work_guard(io_)),
+      liveness_(options.liveness_timeout_s),
+      backoff_(options.backoff) {
+  rejection_handler_ = [](PeerId peer, const ActorError& error) {
+    LOG(WARNING) << "refused message from peer " << peer << ": " << error.what();
+  };
+  on<Heartbeat>([](const Heartbeat&, PeerId) {});
+}
+
+Actor::~Actor() {
+  // Transports hold sockets on io_; destroy them first, then let cancelled handlers run.
+  transports_.clear();
+  keep_io_waiting_.reset();
+  io_.poll();
+}
+
+void Actor::add_transport(std::unique_ptr<Transport> transport) {
+  transports_.push_back(std::move(transport));
+}
+
+PeerId Actor::self() const {
+  return transports_.empty() ? kUnknownPeer : transports_.front()->self();
+}
+
+void Actor::on_envelope(MessageTypeId type_id, std::string name, EnvelopeHandler handler) {
+  handlers_[type_id] = Handler{std::move(name), std::move(handler)};
+}
+
+Transport& Actor::route(PeerId peer) {
+  for (auto& transport : transports_) {
+    if (transport->reaches(peer)) return *transport;
+  }
+  throw TransportError(fmt::format("no transport of actor {} reaches peer {}", self(), peer));
+}
+
+void Actor::send_envelope(PeerId to, MessageTypeId type_id, uint16_t version, Bytes payload) {
+  Transport& transport = route(to);
+  Envelope envelope;
+  envelope.header.type_id = type_id;
+  envelope.header.version = version;
+  envelope.header.sequence = ++next_sequence_[to];
+  envelope.payload = std::move(payload);
+  transport.send(to, std::move(envelope));
+  ++counters_.messages_sent;
+  if (liveness_.monitors(to)) last_sent_at_[to] = Clock::now();
+}
+
+void Actor::monitor(PeerId peer) {
+  const auto now = Clock::now();
+  liveness_.monitor(peer, now);
+  last_sent_at_[peer] = SteadyTime{};  // heartbeat at the next liveness check
+}
+
+void Actor::demonitor(PeerId peer) {
+  liveness_.forget(peer);
+  last_sent_at_.erase(peer);
+}
+
+void Actor::on_peer_down(PeerDownHandler handler) {
+  peer_down_handlers_.push_back(std::move(handler));
+}
+
+void Actor::on_link_up(LinkUpHandler handler) { link_up_handlers_.push_back(std::move(handler)); }
+
+void Actor::on_rejected(RejectionHandler handler) { rejection_handler_ = std::move(handler); }
+
+void Actor::disconnect(PeerId peer, const std::string& reason) { route(peer).disconnect(peer, reason); }
+
+void Actor::declare_dead(PeerId peer, const std::string& reason) {
+  demonitor(peer);
+  ++counters_.peers_declared_dead;
+  LOG(WARNING) << "peer " << peer << " declared dead: " << reason;
+  for (auto& handler : peer_down_handlers_) handler(peer, reason);
+}
+
+void Actor::dispatch(const Envelope& envelope) {
+  const PeerId sender = envelope.header.sender;
+  liveness_.heard_from(sender, Clock::now());
+  uint64_t& last_sequence = last_sequence_seen_[sender];
+  if (last_sequence != 0 && envelope.header.sequence != last_sequence + 1) {
+    ++counters_.sequence_gaps;
+    LOG(WARNING) << "peer " << sender << ": sequence " << envelope.header.sequence
+                 << " follows " << last_sequence;
+  }
+  last_sequence = envelope.header.sequence;
+
+  auto it = handlers_.find(envelope.header.type_id);
+  try {
+    if (it == handlers_.end()) throw UnknownMessageType(envelope.header.type_id, sender);
+    it->second.handle(envelope);
+  } catch (const UnknownMessageType& error) {
+    ++counters_.messages_rejected;
+    rejection_handler_(sender, error);
+    return;
+  } catch (const UnsupportedMessageVersion& error) {
+    ++counters_.messages_rejected;
+    rejection_handler_(sender, error);
+    return;
+  } catch (const DecodeError& error) {
+    ++counters_.messages_rejected;
+    rejection_handler_(sender, DecodeError(fmt::format("{} from peer {}: {}", it->second.name,
+                                                       sender, error.what())));
+    return;
+  }
+  ++counters_.messages_handled;
+  ++handled_[sender];
+}
+
+bool Actor::poll_transports() {
+  bool progressed = false;
+  for (auto& transport : transports_) {
+    progressed |= transport->poll(received_, link_events_);
+  }
+  for (LinkEvent& event : link_events_) {
+    if (event.up) {
+      for (auto& handler : link_up_handlers_) handler(event.peer);
+    } else {
+      last_sequence_seen_.erase(event.peer);
+      if (liveness_.monitors(event.peer)) declare_dead(event.peer, "link down: " + event.reason);
+    }
+  }
+  link_events_.clear();
+  // Handlers may send, which never touches received_, so iterate it directly.
+  for (const Envelope& envelope : received_) dispatch(envelope);
+  received_.clear();
+  return progressed;
+}
+
+void Actor::check_liveness(SteadyTime now) {
+  if (now < next_liveness_check_) return;
+  next_liveness_check_ = now + seconds_to_us(options_.heartbeat_interval_s / 2);
+  const auto interval = seconds_to_us(options_.heartbeat_interval_s);
+  std::vector<PeerId> due;
+  for (const auto& [peer, sent_at] : last_sent_at_) {
+    if (now - sent_at >= interval) due.push_back(peer);
+  }
+  for (PeerId peer : due) send(peer, Heartbeat{});
+  for (PeerId peer : liveness_.take_expired(now)) {
+    declare_dead(peer, fmt::format("silent for more than {} s", options_.liveness_timeout_s));
+  }
+}
+
+bool Actor::run_once() {
+  bool progressed = poll_transports();
+  progressed |= io_.poll() > 0;
+  const auto now = Clock::now();
+  check_liveness(now);
+  if (progressed) {
+    backoff_.reset();
+    return true;
+  }
+  bool sends_in_flight = false;
+  for (auto& transport : transports_) sends_in_flight |= transport->has_pending_sends();
+  const auto ceiling =
+      sends_in_flight ? kMaxWaitWithSendsInFlight : std::chrono::microseconds::max();
+  const auto wait = backoff_.next_wait(now, ceiling);
+  if (wait.count() > 0) return io_.run_one_for(wait) > 0;
+  return false;
+}
+
+void Actor::run() {
+  while (!stop_requested_) run_once();
+  const auto flush_deadline = Clock::now() + seconds_to_us(options_.flush_timeout_s);
+  for (;;) {
+    bool sends_in_flight = false;
+    for (auto& transport : transports_) sends_in_flight |= transport->has_pending_sends();
+    if (!sends_in_flight) break;
+    if (Clock::now() > flush_deadline) {
+      LOG(WARNING) << "actor " << self() << ": sends still in flight after "
+                   << options_.flush_timeout_s << " s";
+      break;
+    }
+    poll_transports();
+    io_.run_one_for(kMaxWaitWithSendsInFlight);
+  }
+}
+
+void Actor::stop() {
+  stop_requested_ = true;
+  asio::post(io_, [] {});  // wakes a loop waiting in run_one_for
+}
+
+void Actor::post(std::function<void()> task) { asio::post(io_, std::move(task)); }
+
+std::optional<double> Actor::silence_s(PeerId peer) const {
+  if (!liveness_.monitors(peer)) return std::nullopt;
+  return liveness_.silence_s(peer, Clock::now());
+}
+
+uint64_t Actor::sent_count(PeerId peer) const {
+  auto it = next_sequence_.find(peer);
+  return it == next_sequence_.end() ? 0 : it->second;
+}
+
+uint64_t Actor::handled_count(PeerId peer) const {
+  auto it = handled_.find(peer);
+  return it == handled_.end() ? 0 : it->second;
+}
+
+TransportCounters Actor::transport_counters() const {
+  TransportCounters total;
+  for (const auto& transport : transports_) {
+    const TransportCounters c = transport->counters();
+    total.frames_sent += c.frames_sent;
+    total.frames_received += c.frames_received;
+    total.frames_rejected += c.frames_rejected;
+    total.frames_dropped += c.frames_dropped;
+    total.bytes_sent += c.bytes_sent;
+    total.bytes_received += c.bytes_received;
+  }
+  return total;
+}
+
+}  // namespace dact::actors

@@ -1,0 +1,68 @@
+// One TCP connection carrying envelope frames (44-byte header, then payload) in both
+// directions. Used by TcpServerTransport and TcpClientTransport; lives on their
+// io_context thread. Writes are gathered (header + payload buffers), never copied.
+#pragma once
+
+#include <boost/asio.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/envelope.h"
+#include "actors/transport.h"
+
+namespace dact::actors {
+
+struct TcpFrameLimits {
+  uint64_t max_payload_bytes = uint64_t{256} << 20;
+};
+
+class TcpFrameConnection : public std::enable_shared_from_this<TcpFrameConnection> {
+ public:
+  using FrameHandler = std::function<void(Envelope)>;
+  // Called once, when the connection ends for any reason (EOF, error, refused frame, close()).
+  using CloseHandler = std::function<void(const std::string& reason)>;
+
+  TcpFrameConnection(boost::asio::ip::tcp::socket socket, PeerId peer, TcpFrameLimits limits,
+                     TransportCounters& counters);
+
+  // Starts reading. Received frames are verified, stamped with `peer` as sender and handed
+  // to on_frame; a frame that fails validation is logged, counted and closes the link.
+  void start(FrameHandler on_frame, CloseHandler on_close);
+  // Queues a frame; the payload is sealed (size, XXH64) here.
+  void send(Envelope envelope);
+  void close(const std::string& reason);
+  // Closes once the queued frames are written (e.g. after sending a refusal).
+  void close_after_writes(const std::string& reason);
+
+  bool open() const { return open_; }
+  bool writing() const { return !write_queue_.empty(); }
+  const std::string& remote() const { return remote_; }
+
+ private:
+  struct OutFrame {
+    HeaderBytes header;
+    Envelope envelope;
+  };
+  void read_header();
+  void read_payload();
+  void write_next();
+  void fail(const std::string& reason);
+
+  boost::asio::ip::tcp::socket socket_;
+  PeerId peer_;
+  TcpFrameLimits limits_;
+  TransportCounters& counters_;
+  std::string remote_;
+  bool open_ = true;
+  std::string close_after_writes_reason_;  // non-empty: close when the queue drains
+  FrameHandler on_frame_;
+  CloseHandler on_close_;
+  HeaderBytes read_header_bytes_{};
+  Envelope incoming_;
+  std::deque<OutFrame> write_queue_;
+};
+
+}  // namespace dact::actors
