@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "launch/commands/dataset_command.h"
+#include "launch/commands/ema_command.h"
+#include "launch/commands/eval_command.h"
 
 namespace dact::launch {
 
@@ -16,6 +18,8 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"dact: diffusion training actors"};
   app.require_subcommand(1);
   add_dataset_commands(app);
+  add_ema_commands(app);
+  add_eval_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
