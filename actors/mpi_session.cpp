@@ -8,13 +8,12 @@
 
 namespace dact::actors {
 
-MpiSession::MpiSession(int& argc, char**& argv) {
+MpiSession::MpiSession(int& argc, char**& argv, int thread_level) {
   int provided = MPI_THREAD_SINGLE;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  if (provided < MPI_THREAD_FUNNELED) {
+  MPI_Init_thread(&argc, &argv, thread_level, &provided);
+  if (provided < thread_level) {
     MPI_Finalize();
-    throw TransportError(fmt::format("MPI provides thread level {}, need MPI_THREAD_FUNNELED",
-                                     provided));
+    throw TransportError(fmt::format("MPI provides thread level {}, need {}", provided, thread_level));
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &world_size_);

@@ -1,5 +1,7 @@
-// RAII for the MPI library: initialises with MPI_THREAD_FUNNELED (only the thread that runs
-// the actor loop calls MPI) and finalises on destruction. One per process.
+// RAII for the MPI library: initialises with the thread level asked for and finalises on
+// destruction. One per process. MPI_THREAD_FUNNELED suffices when only the thread that
+// runs the actor loop calls MPI; a trainer, whose gradient loop all-reduces on its own
+// thread while the actor loop runs on another, needs MPI_THREAD_MULTIPLE.
 #pragma once
 
 #include <mpi.h>
@@ -8,8 +10,8 @@ namespace dact::actors {
 
 class MpiSession {
  public:
-  // Throws TransportError if MPI cannot provide MPI_THREAD_FUNNELED.
-  MpiSession(int& argc, char**& argv);
+  // Throws TransportError if MPI cannot provide `thread_level`.
+  MpiSession(int& argc, char**& argv, int thread_level = MPI_THREAD_FUNNELED);
   ~MpiSession();
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
