@@ -56,7 +56,9 @@ TimestepEmbedderImpl::TimestepEmbedderImpl(int64_t hidden_size, int64_t frequenc
 }
 
 torch::Tensor TimestepEmbedderImpl::forward(const torch::Tensor& t) {
-  return mlp->forward(timestep_embedding(t, frequency_embedding_size));
+  // The features are float32 as in the reference; a float64 network gets them cast.
+  const auto& first = mlp[0]->as<torch::nn::Linear>()->weight;
+  return mlp->forward(timestep_embedding(t, frequency_embedding_size).to(first.dtype()));
 }
 
 LabelEmbedderImpl::LabelEmbedderImpl(int64_t num_classes, int64_t hidden_size, double dropout_prob)
