@@ -1,0 +1,115 @@
+// The coordinator (rank 0): assigns roles to MPI ranks through a versioned handshake,
+// admits TCP members that present the run's join token, tracks liveness, leases jobs,
+// serves the status endpoint and runs the orderly shutdown.
+//
+// It lives on an Actor and registers that actor's handlers; all of its methods must be
+// called on the actor's loop thread (e.g. from handlers, observers or Actor::post).
+//
+// Losing an MPI member ends the world: the coordinator logs the rank and role and throws
+// WorldMemberLost out of Actor::run(); restarting is the supervisor's job. Losing a TCP
+// member only re-queues its leases.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/actor.h"
+#include "coordinator/leased_job_queue.h"
+#include "coordinator/member_table.h"
+#include "coordinator/messages.h"
+#include "coordinator/role_map.h"
+#include "coordinator/status_server.h"
+
+namespace dact::coordinator {
+
+struct CoordinatorOptions {
+  uint64_t config_hash = 0;
+  std::string join_token;  // empty: every TCP join is refused
+  StatusServerOptions status;
+  double lease_check_interval_s = 0.05;
+  // How long shutdown waits for leased jobs to finish, and then for members' acks.
+  double drain_timeout_s = 30.0;
+};
+
+// Hooks for the launcher and for tests; every method has an empty default.
+class CoordinatorObserver {
+ public:
+  virtual ~CoordinatorObserver() = default;
+  virtual void member_joined(const Member&) {}
+  virtual void member_lost(const Member&) {}  // left or declared dead
+  virtual void refused(PeerId, const std::string& /*reason*/) {}
+  virtual void all_ranks_ready() {}
+  virtual void job_leased(const Job&) {}
+  virtual void job_requeued(JobId, const std::string& /*why*/) {}
+  virtual void job_completed(JobId, PeerId /*by*/, const Bytes& /*result*/) {}
+  virtual void shutdown_complete() {}
+};
+
+enum class CoordinatorState { kRunning, kDraining, kAwaitingAcks, kStopped };
+
+class Coordinator {
+ public:
+  // Throws RoleConfigError if `roles` does not fit world_size (MPI ranks incl. rank 0).
+  Coordinator(actors::Actor& actor, const RoleMap& roles, int world_size,
+              CoordinatorOptions options, CoordinatorObserver* observer = nullptr);
+  ~Coordinator();
+
+  JobId submit_job(std::string type, Bytes payload, double lease_timeout_s);
+  // Starts the orderly shutdown: no new leases or joins; leased jobs are drained (up to
+  // drain_timeout_s); then every member is asked to stop and acks with its sent count;
+  // then the actor stops. Queued jobs that were never leased are reported and dropped.
+  void request_shutdown();
+
+  CoordinatorState state() const { return state_; }
+  const MemberTable& members() const { return members_; }
+  const LeasedJobQueue& jobs() const { return jobs_; }
+  uint16_t status_port() const { return status_server_ ? status_server_->port() : 0; }
+  nlohmann::json status_json() const;
+
+ private:
+  void handle_rank_hello(const RankHello& hello, PeerId from);
+  void handle_join(const JoinRequest& join, PeerId from);
+  void handle_job_request(const JobRequest& request, PeerId from);
+  void handle_job_result(const JobResult& result, PeerId from);
+  void handle_submit(const SubmitJob& submit, PeerId from);
+  void handle_leave(PeerId from);
+  void handle_shutdown_ack(const ShutdownAck& ack, PeerId from);
+  void handle_peer_down(PeerId peer, const std::string& reason);
+  void handle_rejected(PeerId peer, const actors::ActorError& error);
+
+  bool admit_message(PeerId from, const char* what);
+  void refuse(PeerId peer, const std::string& reason);
+  void lose_member(PeerId peer, MemberState state, const std::string& reason);
+  void serve_waiting_members();
+  void send_lease(const Job& job);
+  void on_tick();
+  void schedule_tick();
+  void advance_shutdown();
+  void finish_shutdown(const std::string& how);
+
+  actors::Actor& actor_;
+  std::vector<RankRole> rank_roles_;
+  CoordinatorOptions options_;
+  CoordinatorObserver default_observer_;
+  CoordinatorObserver* observer_;
+  MemberTable members_;
+  LeasedJobQueue jobs_;
+  // Members waiting for a job, oldest first, with the job types they accept.
+  std::deque<std::pair<PeerId, std::vector<std::string>>> waiting_;
+  std::deque<nlohmann::json> recent_refusals_;
+  uint64_t refusals_ = 0;
+  CoordinatorState state_ = CoordinatorState::kRunning;
+  actors::SteadyTime started_at_;
+  actors::SteadyTime shutdown_deadline_{};
+  boost::asio::steady_timer tick_timer_;
+  std::unique_ptr<StatusServer> status_server_;
+};
+
+}  // namespace dact::coordinator

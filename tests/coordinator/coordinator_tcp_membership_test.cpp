@@ -1,0 +1,127 @@
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include "actors/runtime_messages.h"
+#include "tests/coordinator/coordinator_fixture.h"
+
+namespace dact::coordinator::testing {
+namespace {
+
+namespace asio = boost::asio;
+
+class CoordinatorTcpMembership : public CoordinatorFixture {
+ protected:
+  void SetUp() override {
+    CoordinatorOptions options;
+    options.status.port = free_tcp_port();
+    start_coordinator(RoleMap({{"trainer", 1}}), options);
+    status_port = options.status.port;
+  }
+
+  // Sends raw bytes as a stranger; true if the coordinator then closed the link.
+  bool coordinator_closes_after(const std::vector<std::byte>& bytes) {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), tcp_port});
+    timeval timeout{5, 0};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    asio::write(socket, asio::buffer(bytes));
+    std::array<char, 4096> sink;
+    boost::system::error_code error;
+    while (!error) socket.read_some(asio::buffer(sink), error);  // a refusal may come first
+    return error == asio::error::eof || error == asio::error::connection_reset;
+  }
+
+  static std::vector<std::byte> frame(actors::MessageTypeId type, uint16_t version,
+                                      actors::Bytes payload, uint64_t claimed_size) {
+    actors::Envelope envelope;
+    envelope.header.type_id = type;
+    envelope.header.version = version;
+    envelope.header.sequence = 1;
+    envelope.payload = std::move(payload);
+    actors::seal_payload(envelope);
+    envelope.header.payload_size_bytes = claimed_size;
+    const actors::HeaderBytes header = actors::encode_header(envelope.header);
+    std::vector<std::byte> bytes(header.begin(), header.end());
+    bytes.insert(bytes.end(), envelope.payload.begin(), envelope.payload.end());
+    return bytes;
+  }
+
+  uint64_t refusals() { return on_coordinator([&] { return coordinator->status_json()["refusals"].get<uint64_t>(); }); }
+  uint64_t frames_rejected() {
+    return on_coordinator([&] { return coordinator_actor->transport_counters().frames_rejected; });
+  }
+
+  uint16_t status_port = 0;
+};
+
+TEST_F(CoordinatorTcpMembership, WrongTokenIsRefusedAndTheLinkClosed) {
+  MemberOptions options;
+  options.join_token = "not-the-token";
+  options.role = "evaluator";
+  TestMember& member = add_tcp_member(options);
+  std::atomic<bool> refused{false};
+  member.session->on_refused([&](const std::string& reason) {
+    EXPECT_NE(reason.find("wrong join token"), std::string::npos) << reason;
+    refused = true;
+  });
+  member.start();
+  ASSERT_TRUE(eventually([&] { return refused.load(); }));
+  EXPECT_EQ(on_coordinator([&] { return coordinator->members().alive_count(true); }), 0u);
+  EXPECT_GE(refusals(), 1u);
+}
+
+TEST_F(CoordinatorTcpMembership, OversizedFrameIsRefused) {
+  EXPECT_TRUE(coordinator_closes_after(frame(JoinRequest::kTypeId, 1, {}, uint64_t{1} << 40)));
+  EXPECT_EQ(frames_rejected(), 1u);
+}
+
+TEST_F(CoordinatorTcpMembership, MalformedFramesAreRefused) {
+  EXPECT_TRUE(coordinator_closes_after(std::vector<std::byte>(64, std::byte{0x7f})));  // no magic
+  actors::Bytes truncated_join(5, std::byte{1});  // a JoinRequest payload cut short
+  EXPECT_TRUE(coordinator_closes_after(frame(JoinRequest::kTypeId, 1, truncated_join, 5)));
+  EXPECT_EQ(frames_rejected(), 1u);  // the first; the second is a well-framed bad payload
+  EXPECT_GE(refusals(), 1u);
+}
+
+TEST_F(CoordinatorTcpMembership, UnknownMessageTypeIsRefused) {
+  EXPECT_TRUE(coordinator_closes_after(frame(4321, 1, {}, 0)));
+  EXPECT_EQ(refusals(), 1u);
+}
+
+TEST_F(CoordinatorTcpMembership, NonJoinMessageFromStrangerIsRefused) {
+  actors::ByteWriter result;
+  JobResult{7, {}}.encode(result);
+  EXPECT_TRUE(coordinator_closes_after(frame(JobResult::kTypeId, 1, result.take(), 16)));
+  EXPECT_EQ(refusals(), 1u);
+}
+
+TEST_F(CoordinatorTcpMembership, AfterAbuseAGoodMemberJoinsAndStatusShowsIt) {
+  coordinator_closes_after(std::vector<std::byte>(64, std::byte{0x7f}));
+  coordinator_closes_after(frame(4321, 1, {}, 0));
+  MemberOptions options;
+  options.role = "evaluator";
+  options.name = "evaluator@test";
+  TestMember& member = add_tcp_member(options);
+  std::atomic<PeerId> member_id{actors::kUnknownPeer};
+  member.session->on_joined([&](PeerId id) { member_id = id; });
+  member.start();
+  ASSERT_TRUE(eventually([&] { return member_id != actors::kUnknownPeer; }));
+  EXPECT_TRUE(actors::is_tcp_peer(member_id));
+
+  const nlohmann::json status = http_get_json(status_port);
+  EXPECT_EQ(status["state"], "running");
+  EXPECT_EQ(status["roles"]["trainer"], nlohmann::json::array({1}));
+  ASSERT_EQ(status["members"].size(), 1u);
+  EXPECT_EQ(status["members"][0]["name"], "evaluator@test");
+  EXPECT_EQ(status["members"][0]["transport"], "tcp");
+  EXPECT_EQ(status["members"][0]["state"], "alive");
+  EXPECT_LT(status["members"][0]["last_heard_s_ago"].get<double>(), 0.5);
+  EXPECT_EQ(status["counters"]["frames_rejected"], 1);  // the bytes without magic
+  EXPECT_EQ(status["refusals"], 1);                     // the unknown message type
+  EXPECT_TRUE(status["jobs"].contains("queued"));
+  EXPECT_GT(status["counters"]["bytes_received"].get<uint64_t>(), 0u);
+}
+
+}  // namespace
+}  // namespace dact::coordinator::testing
