@@ -141,8 +141,12 @@ ShardFileLayout inspect_shard_file(const std::string& path, const ShardManifest&
     }
     layout.chunk_samples = static_cast<int64_t>(chunk_dims[0]);
     const hsize_t expected_chunks = (expected_dims[0] + chunk_dims[0] - 1) / chunk_dims[0];
+    // HDF5 1.10 does not handle H5S_ALL here: pass the dataset's own dataspace.
+    const H5::DataSpace space = samples.getSpace();
     hsize_t chunk_count = 0;
-    H5Dget_num_chunks(samples.getId(), H5S_ALL, &chunk_count);
+    if (H5Dget_num_chunks(samples.getId(), space.getId(), &chunk_count) < 0) {
+      throw fail(key, "cannot count the stored chunks");
+    }
     if (chunk_count != expected_chunks) {
       throw fail(key, fmt::format("{} chunks stored (expected {})", chunk_count, expected_chunks));
     }
@@ -152,7 +156,7 @@ ShardFileLayout inspect_shard_file(const std::string& path, const ShardManifest&
       unsigned filter_mask = 0;
       haddr_t address = 0;
       hsize_t size_bytes = 0;
-      if (H5Dget_chunk_info(samples.getId(), H5S_ALL, k, chunk_origin.data(), &filter_mask,
+      if (H5Dget_chunk_info(samples.getId(), space.getId(), k, chunk_origin.data(), &filter_mask,
                             &address, &size_bytes) < 0) {
         throw fail(key, fmt::format("cannot locate chunk {}", k));
       }

@@ -1,10 +1,118 @@
 #include "launch/commands/dataset_command.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "storage/dataset_convert.h"
+#include "storage/dataset_verify.h"
+#include "storage/shard_manifest.h"
+#include "storage/storage_error.h"
+
 namespace dact::launch {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ConvertArguments {
+  std::string source;
+  std::string dest;
+  storage::ConvertOptions options;
+};
+
+void run_convert(const ConvertArguments& arguments) {
+  for (const storage::ConvertedDataset& converted :
+       storage::convert_dataset(arguments.source, arguments.dest, arguments.options)) {
+    const storage::ShardManifest& manifest = converted.manifest;
+    std::cout << fmt::format("{}: {} {} [{}] {} in {} shards, {} classes\n", converted.dir,
+                             manifest.total_count, manifest.sample_key,
+                             fmt::join(manifest.sample_shape, ", "), manifest.dtype,
+                             manifest.shards.size(), manifest.class_names.size());
+  }
+}
+
+void run_verify(const std::string& dir) {
+  size_t problem_count = 0;
+  std::string first_problem;
+  for (const std::string& dataset_dir : storage::find_dataset_dirs(dir)) {
+    const storage::VerifyReport report = storage::verify_dataset(dataset_dir);
+    for (const std::string& problem : report.problems) std::cerr << problem << "\n";
+    if (report.ok()) {
+      std::cout << fmt::format("{}: ok ({} shards, {} samples)\n", dataset_dir,
+                               report.manifest.shards.size(), report.manifest.total_count);
+    } else if (problem_count == 0) {
+      first_problem = report.problems.front();
+    }
+    problem_count += report.problems.size();
+  }
+  if (problem_count > 0) {
+    throw storage::StorageError(
+        dir, fmt::format("verification failed with {} problem(s), first: {}", problem_count,
+                         first_problem));
+  }
+}
+
+void print_info(const std::string& dir) {
+  for (const std::string& dataset_dir : storage::find_dataset_dirs(dir)) {
+    const storage::ShardManifest manifest = storage::read_manifest(dataset_dir);
+    std::cout << fmt::format(
+        "{}\n  samples:    {} {} [{}] {} ({} bytes each)\n  resolution: {}\n"
+        "  classes:    {}: {}\n  chunks:     {} samples\n  shards:     {}\n",
+        dataset_dir, manifest.total_count, manifest.sample_key,
+        fmt::join(manifest.sample_shape, ", "), manifest.dtype, manifest.sample_bytes(),
+        manifest.resolution, manifest.class_names.size(), fmt::join(manifest.class_names, ", "),
+        manifest.chunk_samples, manifest.shards.size());
+    for (const storage::ShardEntry& shard : manifest.shards) {
+      const fs::path path = fs::path(dataset_dir) / shard.file;
+      const std::string size =
+          fs::exists(path) ? fmt::format("{:.1f} MiB", fs::file_size(path) / 1048576.0)
+                           : "missing";
+      std::cout << fmt::format("    {}  {:>8} samples  [{}, {})  xxh64 {}  {}\n", shard.file,
+                               shard.count, shard.first_index, shard.first_index + shard.count,
+                               shard.xxh64, size);
+    }
+  }
+}
+
+}  // namespace
 
 void add_dataset_commands(CLI::App& app) {
   CLI::App* dataset = app.add_subcommand("dataset", "Convert, verify and inspect shard datasets");
   dataset->require_subcommand(1);
+
+  auto convert_arguments = std::make_shared<ConvertArguments>();
+  CLI::App* convert = dataset->add_subcommand(
+      "convert",
+      "Convert IDX files (train/test -> DEST/train, DEST/test) or a folder of PNGs with one "
+      "subfolder per class (-> DEST) into HDF5 shards + manifest.json");
+  convert->add_option("--source", convert_arguments->source, "IDX folder or image folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  convert->add_option("--dest", convert_arguments->dest, "output directory")->required();
+  convert->add_option("--resolution", convert_arguments->options.resolution,
+                      "square size in pixels (IDX default: keep 28; larger zero-pads)");
+  convert->add_option("--shard-size", convert_arguments->options.shard_size,
+                      "samples per shard file")
+      ->capture_default_str();
+  convert->add_option("--split", convert_arguments->options.split, "IDX split: train, test, all")
+      ->check(CLI::IsMember({"train", "test", "all"}))
+      ->capture_default_str();
+  convert->callback([convert_arguments] { run_convert(*convert_arguments); });
+
+  auto verify_dir = std::make_shared<std::string>();
+  CLI::App* verify = dataset->add_subcommand(
+      "verify", "Check every shard's checksum, dtype, shape and count against the manifest");
+  verify->add_option("dir", *verify_dir, "dataset directory (or a parent of several)")
+      ->required();
+  verify->callback([verify_dir] { run_verify(*verify_dir); });
+
+  auto info_dir = std::make_shared<std::string>();
+  CLI::App* info = dataset->add_subcommand("info", "Print counts, classes, shape and shards");
+  info->add_option("dir", *info_dir, "dataset directory (or a parent of several)")->required();
+  info->callback([info_dir] { print_info(*info_dir); });
 }
 
 }  // namespace dact::launch
