@@ -98,7 +98,7 @@ void Actor::declare_dead(PeerId peer, const std::string& reason) {
   for (auto& handler : peer_down_handlers_) handler(peer, reason);
 }
 
-void Actor::dispatch(const Envelope& envelope) {
+void Actor::dispatch(Envelope& envelope) {
   const PeerId sender = envelope.header.sender;
   liveness_.heard_from(sender, Clock::now());
   uint64_t& last_sequence = last_sequence_seen_[sender];
@@ -146,7 +146,7 @@ bool Actor::poll_transports() {
   }
   link_events_.clear();
   // Handlers may send, which never touches received_, so iterate it directly.
-  for (const Envelope& envelope : received_) dispatch(envelope);
+  for (Envelope& envelope : received_) dispatch(envelope);
   received_.clear();
   return progressed;
 }

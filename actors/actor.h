@@ -47,7 +47,8 @@ struct ActorCounters {
 
 class Actor {
  public:
-  using EnvelopeHandler = std::function<void(const Envelope&)>;
+  // A raw handler may move the payload out of the envelope (e.g. to forward it uncopied).
+  using EnvelopeHandler = std::function<void(Envelope&)>;
   using PeerDownHandler = std::function<void(PeerId peer, const std::string& reason)>;
   using LinkUpHandler = std::function<void(PeerId peer)>;
   // Told about every refused message; the default logs a warning.
@@ -119,7 +120,7 @@ class Actor {
   };
   Transport& route(PeerId peer);
   bool poll_transports();
-  void dispatch(const Envelope& envelope);
+  void dispatch(Envelope& envelope);
   void check_liveness(SteadyTime now);
   void declare_dead(PeerId peer, const std::string& reason);
 

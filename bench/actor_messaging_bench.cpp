@@ -1,0 +1,216 @@
+// Latency and bandwidth of actor messages (Actor + MpiTransport) against raw
+// MPI_Send/MPI_Recv between two ranks, payloads 8 B .. 64 MiB.
+//
+//   mpirun -np 2 actor_messaging_bench [--quick]
+//
+// Latency: half of the mean ping-pong round trip. Bandwidth: a window of 4 messages, then
+// a 1-byte ack, repeated; bytes / time. The actor runs with the default transport options
+// (bulk payloads rely on MPI's integrity) and again with checksum_bulk_payloads, so the
+// cost of hashing every byte with XXH64 is visible.
+#include <malloc.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "actors/actor.h"
+#include "actors/mpi_transport.h"
+
+using namespace dact::actors;
+
+namespace {
+
+constexpr MessageTypeId kPing = 1200;
+constexpr MessageTypeId kData = 1201;
+constexpr MessageTypeId kAck = 1202;
+constexpr int kWindow = 4;
+
+struct Rounds {
+  int latency;
+  int bandwidth;  // windows
+};
+
+Rounds rounds_for(size_t size_bytes, bool quick) {
+  const size_t budget_bytes = (quick ? size_t{64} : size_t{512}) << 20;
+  const int latency = static_cast<int>(std::clamp<size_t>(budget_bytes / 4 / std::max<size_t>(size_bytes, 1), 10, 20000));
+  const int bandwidth = static_cast<int>(std::clamp<size_t>(budget_bytes / (size_bytes * kWindow), 3, 2000));
+  return {latency, bandwidth};
+}
+
+double now_s() { return MPI_Wtime(); }
+
+// ---- raw MPI --------------------------------------------------------------------------
+
+double raw_latency_us(int rank, std::vector<char>& buffer, size_t size_bytes, int rounds) {
+  const int count = static_cast<int>(size_bytes);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double start = now_s();
+  for (int i = 0; i < rounds; ++i) {
+    if (rank == 0) {
+      MPI_Send(buffer.data(), count, MPI_BYTE, 1, 0, MPI_COMM_WORLD);
+      MPI_Recv(buffer.data(), count, MPI_BYTE, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    } else {
+      MPI_Recv(buffer.data(), count, MPI_BYTE, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Send(buffer.data(), count, MPI_BYTE, 0, 0, MPI_COMM_WORLD);
+    }
+  }
+  return (now_s() - start) / rounds / 2 * 1e6;
+}
+
+double raw_bandwidth_gbps(int rank, std::vector<std::vector<char>>& buffers, size_t size_bytes,
+                          int windows) {
+  const int count = static_cast<int>(size_bytes);
+  char ack = 0;
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double start = now_s();
+  for (int w = 0; w < windows; ++w) {
+    MPI_Request requests[kWindow];
+    for (int i = 0; i < kWindow; ++i) {
+      if (rank == 0) {
+        MPI_Isend(buffers[i].data(), count, MPI_BYTE, 1, 1, MPI_COMM_WORLD, &requests[i]);
+      } else {
+        MPI_Irecv(buffers[i].data(), count, MPI_BYTE, 0, 1, MPI_COMM_WORLD, &requests[i]);
+      }
+    }
+    MPI_Waitall(kWindow, requests, MPI_STATUSES_IGNORE);
+    if (rank == 0) {
+      MPI_Recv(&ack, 1, MPI_BYTE, 1, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    } else {
+      MPI_Send(&ack, 1, MPI_BYTE, 0, 2, MPI_COMM_WORLD);
+    }
+  }
+  const double elapsed = now_s() - start;
+  return static_cast<double>(size_bytes) * kWindow * windows / elapsed / 1e9;
+}
+
+// ---- actors ---------------------------------------------------------------------------
+
+struct ActorBench {
+  Actor actor;
+  int peer;
+  uint64_t pongs = 0;
+  uint64_t data_received = 0;
+  uint64_t acks = 0;
+
+  ActorBench(int rank, bool checksum_bulk) : peer(1 - rank) {
+    MpiTransportOptions options;
+    options.checksum_bulk_payloads = checksum_bulk;
+    actor.add_transport(std::make_unique<MpiTransport>(MPI_COMM_WORLD, options));
+    if (rank == 1) {
+      // Echo: the received payload is moved straight back, no copy.
+      actor.on_envelope(kPing, "Ping", [this](Envelope& envelope) {
+        actor.send_envelope(peer, kPing, 1, std::move(envelope.payload));
+      });
+      actor.on_envelope(kData, "Data", [this](Envelope&) {
+        if (++data_received % kWindow == 0) actor.send_envelope(peer, kAck, 1, {});
+      });
+    } else {
+      actor.on_envelope(kPing, "Pong", [this](Envelope&) { ++pongs; });
+      actor.on_envelope(kAck, "Ack", [this](Envelope&) { ++acks; });
+    }
+  }
+
+  void run_until(const uint64_t& counter, uint64_t target) {
+    while (counter < target) actor.run_once();
+  }
+
+  double latency_us(int rank, size_t size_bytes, int rounds) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    const uint64_t pongs_before = pongs;
+    const uint64_t handled_before = actor.counters().messages_handled;
+    const double start = now_s();
+    if (rank == 0) {
+      for (int i = 0; i < rounds; ++i) {
+        actor.send_envelope(peer, kPing, 1, Bytes(size_bytes));
+        run_until(pongs, pongs_before + i + 1);
+      }
+    } else {
+      while (actor.counters().messages_handled < handled_before + rounds) actor.run_once();
+      while (actor.run_once()) {
+      }
+    }
+    return (now_s() - start) / rounds / 2 * 1e6;
+  }
+
+  double bandwidth_gbps(int rank, size_t size_bytes, int windows) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    const uint64_t acks_before = acks;
+    const uint64_t data_before = data_received;
+    const double start = now_s();
+    if (rank == 0) {
+      for (int w = 0; w < windows; ++w) {
+        for (int i = 0; i < kWindow; ++i) actor.send_envelope(peer, kData, 1, Bytes(size_bytes));
+        run_until(acks, acks_before + w + 1);
+      }
+    } else {
+      run_until(data_received, data_before + static_cast<uint64_t>(windows) * kWindow);
+      while (actor.run_once()) {
+      }
+    }
+    const double elapsed = now_s() - start;
+    return static_cast<double>(size_bytes) * kWindow * windows / elapsed / 1e9;
+  }
+};
+
+void run(int rank, bool quick) {
+  const std::vector<size_t> sizes = {8,         64,        512,        4 << 10,  32 << 10,
+                                     256 << 10, 1 << 20,   4 << 20,    16 << 20, 64 << 20};
+  ActorBench plain(rank, false);
+  ActorBench checked(rank, true);
+  std::vector<char> latency_buffer(sizes.back());
+  std::vector<std::vector<char>> window_buffers(kWindow, std::vector<char>(sizes.back(), 1));
+
+  if (rank == 0) {
+    std::printf("| payload | raw MPI latency (us) | actor latency (us) | overhead (us) | raw MPI GB/s | "
+                "actor GB/s | actor / raw | actor+xxh64 GB/s | actor+xxh64 / raw |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  }
+  for (size_t size_bytes : sizes) {
+    const Rounds rounds = rounds_for(size_bytes, quick);
+    // Warm-up: first touches of buffers and MPI connections.
+    raw_latency_us(rank, latency_buffer, size_bytes, 2);
+    plain.latency_us(rank, size_bytes, 2);
+    checked.latency_us(rank, size_bytes, 2);
+
+    const double raw_latency = raw_latency_us(rank, latency_buffer, size_bytes, rounds.latency);
+    const double actor_latency = plain.latency_us(rank, size_bytes, rounds.latency);
+    const double raw_bw = raw_bandwidth_gbps(rank, window_buffers, size_bytes, rounds.bandwidth);
+    const double actor_bw = plain.bandwidth_gbps(rank, size_bytes, rounds.bandwidth);
+    const double checked_bw = checked.bandwidth_gbps(rank, size_bytes, rounds.bandwidth);
+    if (rank == 0) {
+      const std::string label = size_bytes >= (1 << 20) ? std::to_string(size_bytes >> 20) + " MiB"
+                                : size_bytes >= 1024    ? std::to_string(size_bytes >> 10) + " KiB"
+                                                        : std::to_string(size_bytes) + " B";
+      std::printf("| %s | %.2f | %.2f | %.2f | %.3f | %.3f | %.0f%% | %.3f | %.0f%% |\n",
+                  label.c_str(), raw_latency, actor_latency, actor_latency - raw_latency, raw_bw,
+                  actor_bw, 100 * actor_bw / raw_bw, checked_bw, 100 * checked_bw / raw_bw);
+      std::fflush(stdout);
+    }
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Keep freed payload buffers in the heap instead of returning them to the kernel, so a
+  // new 64 MiB message does not pay ~16k page faults; the raw MPI side reuses its buffers.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  MPI_Init(&argc, &argv);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size != 2) {
+    if (rank == 0) std::fprintf(stderr, "run with exactly 2 ranks\n");
+    MPI_Finalize();
+    return 2;
+  }
+  run(rank, argc > 1 && std::string(argv[1]) == "--quick");  // actors end before MPI does
+  MPI_Finalize();
+  return 0;
+}
