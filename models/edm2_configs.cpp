@@ -18,9 +18,9 @@ Edm2PrecondConfig precond(int64_t resolution, int64_t channels, int64_t label_di
   return config;
 }
 
-Edm2PrecondConfig tiny(int64_t resolution, int64_t channels, std::vector<int64_t> channel_mult,
-                       std::vector<int64_t> attn_resolutions) {
-  Edm2PrecondConfig config = precond(resolution, channels, 10, 32, 0);
+Edm2PrecondConfig tiny(int64_t resolution, int64_t channels, int64_t model_channels,
+                       std::vector<int64_t> channel_mult, std::vector<int64_t> attn_resolutions) {
+  Edm2PrecondConfig config = precond(resolution, channels, 10, model_channels, 0);
   config.unet.channel_mult = std::move(channel_mult);
   config.unet.num_blocks = 1;
   config.unet.attn_resolutions = std::move(attn_resolutions);
@@ -31,8 +31,8 @@ const std::map<std::string, std::function<Edm2PrecondConfig()>>& table() {
   static const std::map<std::string, std::function<Edm2PrecondConfig()>> configs{
       {"edm2-img512-xs", [] { return precond(64, 4, 1000, 128, 0.0); }},
       {"edm2-img64-s", [] { return precond(64, 3, 1000, 192, 0.0); }},
-      {"edm2-tiny", [] { return tiny(8, 4, {1, 2}, {4}); }},
-      {"edm2-fashion-tiny", [] { return tiny(32, 1, {1, 2, 2}, {8}); }},
+      {"edm2-tiny", [] { return tiny(8, 4, 32, {1, 2}, {4}); }},
+      {"edm2-fashion-tiny", [] { return tiny(32, 1, 16, {1, 2, 4}, {8}); }},
   };
   return configs;
 }

@@ -1,0 +1,53 @@
+// EDM2's magnitude-preserving primitives keep unit magnitude (EDM2 Eq. 66, 81, 88, 103)
+// and resample as box filters.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/edm2_mp_ops.h"
+
+namespace dact::models {
+namespace {
+
+double rms(const torch::Tensor& x) { return x.square().mean().sqrt().item<double>(); }
+
+TEST(Edm2MpOps, NormalizeGivesUnitRmsPerSlice) {
+  const torch::Tensor x = torch::randn({3, 4, 5, 5}) * 7;
+  const torch::Tensor y = normalize(x);
+  for (int64_t i = 0; i < 3; ++i) EXPECT_NEAR(rms(y[i]), 1.0, 1e-4);
+  const torch::Tensor pixels = normalize(x, {1});  // pixel norm: over channels
+  EXPECT_NEAR(rms(pixels.select(2, 1).select(2, 3)[0]), 1.0, 1e-4);
+}
+
+TEST(Edm2MpOps, SumCatAndSiluPreserveUnitVariance) {
+  torch::manual_seed(1);
+  const torch::Tensor a = torch::randn({400000});
+  const torch::Tensor b = torch::randn({400000});
+  EXPECT_NEAR(rms(mp_sum(a, b, 0.3)), 1.0, 0.01);
+  // mp_sum(a, a, t) = a / sqrt((1-t)^2 + t^2) exactly.
+  EXPECT_TRUE(torch::allclose(mp_sum(a, a, 0.3), a / std::sqrt(0.49 + 0.09)));
+  const torch::Tensor cat = mp_cat(a.reshape({1, 1000, 400}), b.reshape({1, 1000, 400}).slice(1, 0, 300), 1, 0.5);
+  EXPECT_EQ(cat.size(1), 1300);
+  EXPECT_NEAR(rms(cat), 1.0, 0.01);
+  // Balance t: the two parts carry (1 - t)^2 and t^2 of the energy, normalized.
+  const torch::Tensor cat_t = mp_cat(a.reshape({1, 1000, 400}), b.reshape({1, 1000, 400}), 1, 0.2);
+  const double ea = cat_t.slice(1, 0, 1000).square().sum().item<double>();
+  const double eb = cat_t.slice(1, 1000, 2000).square().sum().item<double>();
+  EXPECT_NEAR(eb / ea, 0.04 / 0.64, 0.002);
+  EXPECT_NEAR(rms(mp_silu(a)), 1.0, 0.01);  // silu's RMS under N(0,1) is 0.596
+}
+
+TEST(Edm2MpOps, ResampleIsBoxDownAndNearestUp) {
+  const torch::Tensor x = torch::arange(16, torch::kFloat32).reshape({1, 1, 4, 4}).repeat({1, 2, 1, 1});
+  const torch::Tensor down = resample(x, {1, 1}, ResampleMode::down);
+  const torch::Tensor expected_down = torch::tensor({2.5f, 4.5f, 10.5f, 12.5f}).reshape({1, 1, 2, 2});
+  EXPECT_TRUE(torch::allclose(down[0][1], expected_down[0][0]));
+  const torch::Tensor up = resample(down, {1, 1}, ResampleMode::up);
+  EXPECT_EQ(up.sizes(), x.sizes());
+  EXPECT_TRUE(torch::allclose(up, torch::upsample_nearest2d(down, {4, 4})));
+  EXPECT_TRUE(resample(x, {1, 1}, ResampleMode::keep).equal(x));
+  EXPECT_THROW(resample(x, {1, 2, 1}, ResampleMode::down), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace dact::models
