@@ -20,6 +20,16 @@
 #include "actors/byte_codec.h"
 #include "actors/envelope.h"
 
+// Declares the identity above in one line inside a message struct; the struct's .cpp then
+// defines encode() and decode().
+#define DACT_ACTOR_MESSAGE(Type, id, written_version, oldest_read_version)             \
+  static constexpr ::dact::actors::MessageTypeId kTypeId = id;                         \
+  static constexpr uint16_t kVersion = written_version;                                \
+  static constexpr uint16_t kMinVersion = oldest_read_version;                         \
+  static constexpr const char* kName = #Type;                                          \
+  void encode(::dact::actors::ByteWriter& out) const;                                  \
+  static Type decode(::dact::actors::ByteReader& in, uint16_t wire_version);
+
 namespace dact::actors {
 
 template <class M>

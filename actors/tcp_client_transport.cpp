@@ -55,13 +55,13 @@ void TcpClientTransport::dial() {
               redial_delay_s_ = options_.reconnect_initial_s;
               connection_ = std::make_shared<TcpFrameConnection>(
                   std::move(*socket), kCoordinatorPeer, options_.limits, counters_);
-              events_.push_back({kCoordinatorPeer, true,
+              pending_.events.push_back({kCoordinatorPeer, true,
                                  fmt::format("connected to {}:{}", options_.host, options_.port)});
               connection_->start(
-                  [this](Envelope envelope) { inbox_.push_back(std::move(envelope)); },
+                  [this](Envelope envelope) { pending_.envelopes.push_back(std::move(envelope)); },
                   [this, alive](const std::string& reason) {
                     if (alive.expired()) return;
-                    events_.push_back({kCoordinatorPeer, false, reason});
+                    pending_.events.push_back({kCoordinatorPeer, false, reason});
                     schedule_redial();
                   });
             });
@@ -92,12 +92,7 @@ void TcpClientTransport::send(PeerId to, Envelope envelope) {
 }
 
 bool TcpClientTransport::poll(std::vector<Envelope>& received, std::vector<LinkEvent>& events) {
-  const bool any = !inbox_.empty() || !events_.empty();
-  for (Envelope& envelope : inbox_) received.push_back(std::move(envelope));
-  for (LinkEvent& event : events_) events.push_back(std::move(event));
-  inbox_.clear();
-  events_.clear();
-  return any;
+  return pending_.drain_into(received, events);
 }
 
 void TcpClientTransport::disconnect(PeerId, const std::string& reason) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/pending_deliveries.h"
 #include "actors/tcp_frame_connection.h"
 
 namespace dact::actors {
@@ -53,8 +54,7 @@ class TcpClientTransport : public Transport {
   bool stopped_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards async callbacks
   std::shared_ptr<TcpFrameConnection> connection_;
-  std::vector<Envelope> inbox_;
-  std::vector<LinkEvent> events_;
+  PendingDeliveries pending_;
   TransportCounters counters_;
 };
 

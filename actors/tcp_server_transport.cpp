@@ -4,6 +4,7 @@
 #include <glog/logging.h>
 
 #include "actors/actor_errors.h"
+#include "actors/tcp_listener.h"
 
 namespace dact::actors {
 
@@ -12,22 +13,7 @@ using asio::ip::tcp;
 
 TcpServerTransport::TcpServerTransport(asio::io_context& io, PeerId self, TcpServerOptions options)
     : self_(self), options_(std::move(options)), acceptor_(io) {
-  boost::system::error_code error;
-  const auto address = asio::ip::make_address(options_.bind_address, error);
-  if (error) {
-    throw TransportError(fmt::format("TCP bind address '{}': {}", options_.bind_address,
-                                     error.message()));
-  }
-  const tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint, error);
-  if (error) {
-    throw TransportError(fmt::format("cannot listen on {}:{}: {}", options_.bind_address,
-                                     options_.port, error.message()));
-  }
-  acceptor_.listen();
-  port_ = acceptor_.local_endpoint().port();
+  port_ = listen_on(acceptor_, options_.bind_address, options_.port, "TCP membership");
   LOG(INFO) << "TCP membership listening on " << options_.bind_address << ":" << port_;
   accept_next();
 }
@@ -51,10 +37,10 @@ void TcpServerTransport::accept_next() {
       auto connection = std::make_shared<TcpFrameConnection>(std::move(socket), peer,
                                                              options_.limits, counters_);
       connections_[peer] = connection;
-      events_.push_back({peer, true, "connected from " + connection->remote()});
-      connection->start([this](Envelope envelope) { inbox_.push_back(std::move(envelope)); },
+      pending_.events.push_back({peer, true, "connected from " + connection->remote()});
+      connection->start([this](Envelope envelope) { pending_.envelopes.push_back(std::move(envelope)); },
                         [this, peer](const std::string& reason) {
-                          events_.push_back({peer, false, reason});
+                          pending_.events.push_back({peer, false, reason});
                           connections_.erase(peer);
                         });
     }
@@ -76,12 +62,7 @@ void TcpServerTransport::send(PeerId to, Envelope envelope) {
 }
 
 bool TcpServerTransport::poll(std::vector<Envelope>& received, std::vector<LinkEvent>& events) {
-  const bool any = !inbox_.empty() || !events_.empty();
-  for (Envelope& envelope : inbox_) received.push_back(std::move(envelope));
-  for (LinkEvent& event : events_) events.push_back(std::move(event));
-  inbox_.clear();
-  events_.clear();
-  return any;
+  return pending_.drain_into(received, events);
 }
 
 bool TcpServerTransport::has_pending_sends() const {

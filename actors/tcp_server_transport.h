@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/pending_deliveries.h"
 #include "actors/tcp_frame_connection.h"
 
 namespace dact::actors {
@@ -45,8 +46,7 @@ class TcpServerTransport : public Transport {
   uint16_t port_ = 0;
   PeerId next_peer_ = kFirstTcpPeerId;
   std::map<PeerId, std::shared_ptr<TcpFrameConnection>> connections_;
-  std::vector<Envelope> inbox_;
-  std::vector<LinkEvent> events_;
+  PendingDeliveries pending_;
   TransportCounters counters_;
 };
 

@@ -14,25 +14,16 @@ using actors::ByteWriter;
 using actors::Bytes;
 using actors::PeerId;
 
-// The identity every message struct needs (actors/message.h), in one line per struct.
-#define DACT_MESSAGE_IDENTITY(Type, id, written_version, oldest_read_version) \
-  static constexpr actors::MessageTypeId kTypeId = id;                       \
-  static constexpr uint16_t kVersion = written_version;                      \
-  static constexpr uint16_t kMinVersion = oldest_read_version;               \
-  static constexpr const char* kName = #Type;                \
-  void encode(ByteWriter& out) const;                        \
-  static Type decode(ByteReader& in, uint16_t wire_version);
-
 // MPI member -> coordinator, first message after start-up.
 struct RankHello {
-  DACT_MESSAGE_IDENTITY(RankHello, message_type::kRankHello, 1, 1)
+  DACT_ACTOR_MESSAGE(RankHello, message_type::kRankHello, 1, 1)
   uint32_t protocol_version = kProtocolVersion;
   uint64_t config_hash = 0;
 };
 
 // Coordinator -> MPI member: the handshake passed and this is the member's role.
 struct RoleAssignment {
-  DACT_MESSAGE_IDENTITY(RoleAssignment, message_type::kRoleAssignment, 1, 1)
+  DACT_ACTOR_MESSAGE(RoleAssignment, message_type::kRoleAssignment, 1, 1)
   std::string role;
   uint32_t role_index = 0;  // 0-based among the members holding the same role
   uint32_t role_count = 0;
@@ -40,13 +31,13 @@ struct RoleAssignment {
 
 // Coordinator -> member: handshake or join refused; the member must exit.
 struct Refused {
-  DACT_MESSAGE_IDENTITY(Refused, message_type::kRefused, 1, 1)
+  DACT_ACTOR_MESSAGE(Refused, message_type::kRefused, 1, 1)
   std::string reason;
 };
 
 // TCP member -> coordinator, first message on every new connection.
 struct JoinRequest {
-  DACT_MESSAGE_IDENTITY(JoinRequest, message_type::kJoinRequest, 1, 1)
+  DACT_ACTOR_MESSAGE(JoinRequest, message_type::kJoinRequest, 1, 1)
   std::string token;
   uint32_t protocol_version = kProtocolVersion;
   uint64_t config_hash = 0;
@@ -55,23 +46,23 @@ struct JoinRequest {
 };
 
 struct JoinAccepted {
-  DACT_MESSAGE_IDENTITY(JoinAccepted, message_type::kJoinAccepted, 1, 1)
+  DACT_ACTOR_MESSAGE(JoinAccepted, message_type::kJoinAccepted, 1, 1)
   int32_t member_id = 0;
 };
 
 // Member -> coordinator: leaving on purpose; its leases are re-queued at once.
 struct LeaveNotice {
-  DACT_MESSAGE_IDENTITY(LeaveNotice, message_type::kLeaveNotice, 1, 1)
+  DACT_ACTOR_MESSAGE(LeaveNotice, message_type::kLeaveNotice, 1, 1)
 };
 
 // Member -> coordinator: lease me one job of any of these types when one is available.
 struct JobRequest {
-  DACT_MESSAGE_IDENTITY(JobRequest, message_type::kJobRequest, 1, 1)
+  DACT_ACTOR_MESSAGE(JobRequest, message_type::kJobRequest, 1, 1)
   std::vector<std::string> job_types;
 };
 
 struct JobLease {
-  DACT_MESSAGE_IDENTITY(JobLease, message_type::kJobLease, 1, 1)
+  DACT_ACTOR_MESSAGE(JobLease, message_type::kJobLease, 1, 1)
   uint64_t job_id = 0;
   std::string job_type;
   Bytes payload;
@@ -80,37 +71,35 @@ struct JobLease {
 };
 
 struct JobResult {
-  DACT_MESSAGE_IDENTITY(JobResult, message_type::kJobResult, 1, 1)
+  DACT_ACTOR_MESSAGE(JobResult, message_type::kJobResult, 1, 1)
   uint64_t job_id = 0;
   Bytes payload;
 };
 
 // Coordinator -> member: whether its result was the one accepted (results count once).
 struct JobResultAck {
-  DACT_MESSAGE_IDENTITY(JobResultAck, message_type::kJobResultAck, 1, 1)
+  DACT_ACTOR_MESSAGE(JobResultAck, message_type::kJobResultAck, 1, 1)
   uint64_t job_id = 0;
   bool accepted = false;
 };
 
 // Member -> coordinator: queue a job for other members (e.g. "evaluate this snapshot").
 struct SubmitJob {
-  DACT_MESSAGE_IDENTITY(SubmitJob, message_type::kSubmitJob, 1, 1)
+  DACT_ACTOR_MESSAGE(SubmitJob, message_type::kSubmitJob, 1, 1)
   std::string job_type;
   Bytes payload;
   double lease_timeout_s = 0;
 };
 
 struct ShutdownRequest {
-  DACT_MESSAGE_IDENTITY(ShutdownRequest, message_type::kShutdownRequest, 1, 1)
+  DACT_ACTOR_MESSAGE(ShutdownRequest, message_type::kShutdownRequest, 1, 1)
 };
 
 // Member -> coordinator, its last message: how many messages it sent to the coordinator
 // before this one, so the coordinator can prove none was lost.
 struct ShutdownAck {
-  DACT_MESSAGE_IDENTITY(ShutdownAck, message_type::kShutdownAck, 1, 1)
+  DACT_ACTOR_MESSAGE(ShutdownAck, message_type::kShutdownAck, 1, 1)
   uint64_t messages_sent = 0;
 };
-
-#undef DACT_MESSAGE_IDENTITY
 
 }  // namespace dact::coordinator

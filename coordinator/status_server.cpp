@@ -2,12 +2,11 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 #include <glog/logging.h>
 
 #include <memory>
 
-#include "coordinator/coordinator_errors.h"
+#include "actors/tcp_listener.h"
 
 namespace dact::coordinator {
 
@@ -74,21 +73,7 @@ StatusServer::StatusServer(asio::io_context& io, StatusServerOptions options, St
       source_(std::make_shared<StatusSource>(std::move(source))),
       acceptor_(io) {
   if (options_.port == 0) return;
-  boost::system::error_code error;
-  const auto address = asio::ip::make_address(options_.bind_address, error);
-  if (error) {
-    throw CoordinatorError(fmt::format("status endpoint address '{}': {}", options_.bind_address,
-                                       error.message()));
-  }
-  const tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint, error);
-  if (error) {
-    throw CoordinatorError(fmt::format("status endpoint cannot listen on {}:{}: {}",
-                                       options_.bind_address, options_.port, error.message()));
-  }
-  acceptor_.listen();
+  actors::listen_on(acceptor_, options_.bind_address, options_.port, "status endpoint");
   LOG(INFO) << "status endpoint on http://" << options_.bind_address << ":" << port() << "/";
   accept_next();
 }

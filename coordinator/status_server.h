@@ -20,7 +20,7 @@ struct StatusServerOptions {
 class StatusServer {
  public:
   using StatusSource = std::function<nlohmann::json()>;
-  // Throws CoordinatorError if the port cannot be bound. Does nothing if options.port == 0.
+  // Throws actors::TransportError if the port cannot be bound. Does nothing if options.port == 0.
   StatusServer(boost::asio::io_context& io, StatusServerOptions options, StatusSource source);
   ~StatusServer();
 

@@ -2,14 +2,13 @@
 
 #include <boost/asio.hpp>
 
-#include <sys/socket.h>
-
 #include <atomic>
 
 #include "actors/actor.h"
 #include "actors/tcp_client_transport.h"
 #include "actors/tcp_server_transport.h"
 #include "tests/actors/actor_test_harness.h"
+#include "tests/actors/raw_tcp_peer.h"
 #include "tests/actors/test_messages.h"
 
 namespace dact::actors {
@@ -20,6 +19,8 @@ using testing::ActorThread;
 using testing::eventually;
 using testing::Ping;
 using testing::Pong;
+using testing::link_closed_after_sending;
+using testing::raw_frame;
 
 struct Server {
   Actor actor;
@@ -87,32 +88,6 @@ TEST(TcpTransport, LargePayloadArrivesIntact) {
   ASSERT_TRUE(eventually([&] { return intact.load(); }));
 }
 
-// Writes raw bytes to the server and reports whether the server then closed the link.
-bool server_closes_after(uint16_t port, const std::vector<std::byte>& bytes) {
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  // A server that wrongly keeps the link open fails the test after 5 s instead of hanging.
-  timeval timeout{5, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  asio::write(socket, asio::buffer(bytes));
-  std::array<char, 64> sink;
-  boost::system::error_code error;
-  socket.read_some(asio::buffer(sink), error);  // blocks until the server closes
-  return error == asio::error::eof || error == asio::error::connection_reset;
-}
-
-std::vector<std::byte> header_claiming(uint64_t payload_bytes) {
-  EnvelopeHeader header;
-  header.type_id = Ping::kTypeId;
-  header.version = Ping::kVersion;
-  header.payload_size_bytes = payload_bytes;
-  header.flags = kPayloadChecksummed;
-  header.payload_checksum = 0;  // wrong for any payload we send
-  const HeaderBytes bytes = encode_header(header);
-  return {bytes.begin(), bytes.end()};
-}
-
 TEST(TcpTransport, OversizedAndMalformedFramesCloseTheLinkButNotTheServer) {
   Server server(0, /*max_payload_bytes=*/1024);
   std::atomic<int> pings{0};
@@ -120,12 +95,11 @@ TEST(TcpTransport, OversizedAndMalformedFramesCloseTheLinkButNotTheServer) {
   ActorThread server_thread(server.actor);
   const uint16_t port = server.transport->port();
 
-  EXPECT_TRUE(server_closes_after(port, header_claiming(uint64_t{1} << 40)));
-  std::vector<std::byte> garbage(100, std::byte{0x5a});
-  EXPECT_TRUE(server_closes_after(port, garbage));
-  std::vector<std::byte> corrupt_payload = header_claiming(8);
-  corrupt_payload.resize(corrupt_payload.size() + 8, std::byte{1});
-  EXPECT_TRUE(server_closes_after(port, corrupt_payload));
+  EXPECT_TRUE(link_closed_after_sending(port, raw_frame(Ping::kTypeId, 1, {}, uint64_t{1} << 40)));
+  EXPECT_TRUE(link_closed_after_sending(port, std::vector<std::byte>(100, std::byte{0x5a})));
+  std::vector<std::byte> corrupt_payload = raw_frame(Ping::kTypeId, 1, Bytes(8), 8);
+  corrupt_payload.back() ^= std::byte{1};  // no longer matches the header's checksum
+  EXPECT_TRUE(link_closed_after_sending(port, corrupt_payload));
   EXPECT_EQ(server_thread.call([&] { return server.transport->counters().frames_rejected; }), 3u);
 
   Client client(port);  // the server still serves well-formed peers

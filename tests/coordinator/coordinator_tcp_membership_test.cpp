@@ -1,13 +1,12 @@
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
-#include "actors/runtime_messages.h"
+#include "tests/actors/raw_tcp_peer.h"
 #include "tests/coordinator/coordinator_fixture.h"
 
 namespace dact::coordinator::testing {
 namespace {
 
-namespace asio = boost::asio;
+using actors::testing::raw_frame;
 
 class CoordinatorTcpMembership : public CoordinatorFixture {
  protected:
@@ -18,33 +17,8 @@ class CoordinatorTcpMembership : public CoordinatorFixture {
     status_port = options.status.port;
   }
 
-  // Sends raw bytes as a stranger; true if the coordinator then closed the link.
   bool coordinator_closes_after(const std::vector<std::byte>& bytes) {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), tcp_port});
-    timeval timeout{5, 0};
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    asio::write(socket, asio::buffer(bytes));
-    std::array<char, 4096> sink;
-    boost::system::error_code error;
-    while (!error) socket.read_some(asio::buffer(sink), error);  // a refusal may come first
-    return error == asio::error::eof || error == asio::error::connection_reset;
-  }
-
-  static std::vector<std::byte> frame(actors::MessageTypeId type, uint16_t version,
-                                      actors::Bytes payload, uint64_t claimed_size) {
-    actors::Envelope envelope;
-    envelope.header.type_id = type;
-    envelope.header.version = version;
-    envelope.header.sequence = 1;
-    envelope.payload = std::move(payload);
-    actors::seal_payload(envelope);
-    envelope.header.payload_size_bytes = claimed_size;
-    const actors::HeaderBytes header = actors::encode_header(envelope.header);
-    std::vector<std::byte> bytes(header.begin(), header.end());
-    bytes.insert(bytes.end(), envelope.payload.begin(), envelope.payload.end());
-    return bytes;
+    return actors::testing::link_closed_after_sending(tcp_port, bytes);
   }
 
   uint64_t refusals() { return on_coordinator([&] { return coordinator->status_json()["refusals"].get<uint64_t>(); }); }
@@ -72,33 +46,33 @@ TEST_F(CoordinatorTcpMembership, WrongTokenIsRefusedAndTheLinkClosed) {
 }
 
 TEST_F(CoordinatorTcpMembership, OversizedFrameIsRefused) {
-  EXPECT_TRUE(coordinator_closes_after(frame(JoinRequest::kTypeId, 1, {}, uint64_t{1} << 40)));
+  EXPECT_TRUE(coordinator_closes_after(raw_frame(JoinRequest::kTypeId, 1, {}, uint64_t{1} << 40)));
   EXPECT_EQ(frames_rejected(), 1u);
 }
 
 TEST_F(CoordinatorTcpMembership, MalformedFramesAreRefused) {
   EXPECT_TRUE(coordinator_closes_after(std::vector<std::byte>(64, std::byte{0x7f})));  // no magic
   actors::Bytes truncated_join(5, std::byte{1});  // a JoinRequest payload cut short
-  EXPECT_TRUE(coordinator_closes_after(frame(JoinRequest::kTypeId, 1, truncated_join, 5)));
+  EXPECT_TRUE(coordinator_closes_after(raw_frame(JoinRequest::kTypeId, 1, truncated_join, 5)));
   EXPECT_EQ(frames_rejected(), 1u);  // the first; the second is a well-framed bad payload
   EXPECT_GE(refusals(), 1u);
 }
 
 TEST_F(CoordinatorTcpMembership, UnknownMessageTypeIsRefused) {
-  EXPECT_TRUE(coordinator_closes_after(frame(4321, 1, {}, 0)));
+  EXPECT_TRUE(coordinator_closes_after(raw_frame(4321, 1, {}, 0)));
   EXPECT_EQ(refusals(), 1u);
 }
 
 TEST_F(CoordinatorTcpMembership, NonJoinMessageFromStrangerIsRefused) {
   actors::ByteWriter result;
   JobResult{7, {}}.encode(result);
-  EXPECT_TRUE(coordinator_closes_after(frame(JobResult::kTypeId, 1, result.take(), 16)));
+  EXPECT_TRUE(coordinator_closes_after(raw_frame(JobResult::kTypeId, 1, result.take(), 16)));
   EXPECT_EQ(refusals(), 1u);
 }
 
 TEST_F(CoordinatorTcpMembership, AfterAbuseAGoodMemberJoinsAndStatusShowsIt) {
   coordinator_closes_after(std::vector<std::byte>(64, std::byte{0x7f}));
-  coordinator_closes_after(frame(4321, 1, {}, 0));
+  coordinator_closes_after(raw_frame(4321, 1, {}, 0));
   MemberOptions options;
   options.role = "evaluator";
   options.name = "evaluator@test";

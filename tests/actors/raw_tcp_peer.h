@@ -1,0 +1,48 @@
+// A misbehaving TCP peer for tests: writes arbitrary bytes to a listening transport and
+// reports whether the far side then closed the link.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
+
+#include <vector>
+
+#include "actors/envelope.h"
+
+namespace dact::actors::testing {
+
+// Envelope bytes whose header claims `claimed_payload_bytes` (may differ from the payload
+// actually appended); the payload checksum is computed over `payload`.
+inline std::vector<std::byte> raw_frame(MessageTypeId type, uint16_t version, Bytes payload,
+                                        uint64_t claimed_payload_bytes) {
+  Envelope envelope;
+  envelope.header.type_id = type;
+  envelope.header.version = version;
+  envelope.header.sequence = 1;
+  envelope.payload = std::move(payload);
+  seal_payload(envelope);
+  envelope.header.payload_size_bytes = claimed_payload_bytes;
+  const HeaderBytes header = encode_header(envelope.header);
+  std::vector<std::byte> bytes(header.begin(), header.end());
+  bytes.insert(bytes.end(), envelope.payload.begin(), envelope.payload.end());
+  return bytes;
+}
+
+// Sends `bytes` to 127.0.0.1:port, then reads (a refusal may come first) until the far side
+// closes. False if it kept the link open for 5 s.
+inline bool link_closed_after_sending(uint16_t port, const std::vector<std::byte>& bytes) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  timeval timeout{5, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  asio::write(socket, asio::buffer(bytes));
+  std::array<char, 4096> sink;
+  boost::system::error_code error;
+  while (!error) socket.read_some(asio::buffer(sink), error);
+  return error == asio::error::eof || error == asio::error::connection_reset;
+}
+
+}  // namespace dact::actors::testing
