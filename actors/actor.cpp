@@ -136,17 +136,20 @@ bool Actor::poll_transports() {
   for (auto& transport : transports_) {
     progressed |= transport->poll(received_, link_events_);
   }
-  for (LinkEvent& event : link_events_) {
-    if (event.up) {
-      for (auto& handler : link_up_handlers_) handler(event.peer);
-    } else {
-      last_sequence_seen_.erase(event.peer);
-      if (liveness_.monitors(event.peer)) declare_dead(event.peer, "link down: " + event.reason);
-    }
+  // A link's envelopes arrive after it comes up and before it goes down, so handle ups,
+  // then envelopes, then downs: a peer's last words are heard before its death.
+  for (const LinkEvent& event : link_events_) {
+    if (!event.up) continue;
+    for (auto& handler : link_up_handlers_) handler(event.peer);
   }
-  link_events_.clear();
   // Handlers may send, which never touches received_, so iterate it directly.
   for (Envelope& envelope : received_) dispatch(envelope);
+  for (const LinkEvent& event : link_events_) {
+    if (event.up) continue;
+    last_sequence_seen_.erase(event.peer);
+    if (liveness_.monitors(event.peer)) declare_dead(event.peer, "link down: " + event.reason);
+  }
+  link_events_.clear();
   received_.clear();
   return progressed;
 }

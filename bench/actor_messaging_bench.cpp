@@ -36,9 +36,12 @@ struct Rounds {
 
 Rounds rounds_for(size_t size_bytes, bool quick) {
   const size_t budget_bytes = (quick ? size_t{64} : size_t{512}) << 20;
-  const int latency = static_cast<int>(std::clamp<size_t>(budget_bytes / 4 / std::max<size_t>(size_bytes, 1), 10, 20000));
-  const int bandwidth = static_cast<int>(std::clamp<size_t>(budget_bytes / (size_bytes * kWindow), 3, 2000));
-  return {latency, bandwidth};
+  const size_t max_latency_rounds = quick ? 2000 : 20000;
+  const size_t max_windows = quick ? 200 : 2000;
+  const size_t latency = budget_bytes / 4 / size_bytes;
+  const size_t windows = budget_bytes / (size_bytes * kWindow);
+  return {static_cast<int>(std::clamp<size_t>(latency, 10, max_latency_rounds)),
+          static_cast<int>(std::clamp<size_t>(windows, 3, max_windows))};
 }
 
 double now_s() { return MPI_Wtime(); }
