@@ -111,8 +111,7 @@ void ShardDataset::read_chunk_requests(const Request* begin, const Request* end,
       std::min(chunk_samples, shard.count - begin->chunk * chunk_samples);
 
   ChunkCache::Bytes chunk = cache_->find(begin->shard, begin->chunk);
-  if (!chunk && (dataset_fits_in_cache_ ||
-                 end - begin >= options_.whole_chunk_fraction * samples_in_chunk)) {
+  if (!chunk && dataset_fits_in_cache_) {
     auto bytes = std::make_shared<std::vector<uint8_t>>(samples_in_chunk * sample_bytes_);
     pread_exactly(shard, bytes->data(), static_cast<int64_t>(bytes->size()),
                   extent.offset_bytes);
@@ -126,8 +125,8 @@ void ShardDataset::read_chunk_requests(const Request* begin, const Request* end,
     }
     return;
   }
-  // Scattered samples: one pread per run of adjacent samples, straight into the
-  // batch when the run's rows are adjacent there too.
+  // One pread per run of adjacent samples, straight into the batch when the run's
+  // rows are adjacent there too.
   std::vector<uint8_t> scratch;
   for (const Request* run = begin; run != end;) {
     const Request* run_end = run + 1;

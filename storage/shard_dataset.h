@@ -10,9 +10,12 @@
 // Reads bypass HDF5: shards are uncompressed and chunked, so sample bytes are
 // pread() from the chunk offsets found at open time. This makes read() safe to
 // call from many threads at once (Debian's HDF5 is not thread-safe) and keeps
-// shuffled reads close to raw pread speed. Chunks that a batch mostly needs (or
-// all chunks, when the whole dataset fits in the cache) are read whole into an
-// LRU ChunkCache; scattered samples are read one by one (adjacent ones coalesced).
+// shuffled reads close to raw pread speed. When the whole dataset fits in the
+// cache, chunks are read whole into an LRU ChunkCache (each chunk is read once,
+// later epochs are memcpy). When it does not, samples are pread straight into the
+// batch, one call per run of adjacent samples: caching whole chunks would read a
+// chunk's worth of bytes per sample in a shuffled order (measured in
+// bench/results/shard_read.md).
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -28,9 +31,6 @@ namespace dact::storage {
 
 struct ShardDatasetOptions {
   int64_t cache_bytes = int64_t{256} << 20;
-  // A batch reads and caches a whole chunk when it needs at least this fraction of
-  // the chunk's samples (or when the dataset fits in the cache).
-  double whole_chunk_fraction = 0.5;
 };
 
 struct SampleBatch {

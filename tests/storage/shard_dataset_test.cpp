@@ -65,12 +65,11 @@ struct ReadPath {
   ShardDatasetOptions options;
 };
 
-// Whole dataset cached; no cache (every sample its own pread, runs coalesced);
-// a cache of 5 chunks that reads whole chunks only when a batch needs most of one.
+// The dataset (1000 x 48 bytes) just fits in the cache: whole chunks, cached; one
+// byte less: every run of adjacent samples is its own pread.
 const ReadPath kReadPaths[] = {
-    {"cached", {int64_t{1} << 20, 0.5}},
-    {"uncached", {0, 0.5}},
-    {"small_cache", {5 * 10 * 48, 0.3}},
+    {"cached", {1000 * 48}},
+    {"uncached", {1000 * 48 - 1}},
 };
 
 TEST(ShardDataset, ShuffledBatchesReturnTheWrittenSamplesOnEveryReadPath) {
@@ -86,8 +85,13 @@ TEST(ShardDataset, ShuffledBatchesReturnTheWrittenSamplesOnEveryReadPath) {
                                          order.begin() + std::min(order.size(), start + 64));
       expect_batch_is(dataset.read(indices), written, indices);
     }
-    EXPECT_LE(dataset.cache().size_bytes(), path.options.cache_bytes);
   }
+  const ShardDataset cached(temp / "ds", kReadPaths[0].options);
+  cached.read(order);
+  EXPECT_EQ(cached.cache().size_bytes(), 1000 * 48);  // every chunk, once
+  const ShardDataset uncached(temp / "ds", kReadPaths[1].options);
+  uncached.read(order);
+  EXPECT_EQ(uncached.cache().size_bytes(), 0);
 }
 
 TEST(ShardDataset, SequentialRunsAndRepeatsAcrossShardBoundaries) {
@@ -126,7 +130,7 @@ TEST(ShardDataset, IndexOutsideTheDatasetIsRefused) {
 TEST(ShardPrefetcher, GivesTheSameBatchesAsDirectReads) {
   TempDir temp;
   const WrittenDataset written = write_dataset(temp / "ds", torch::kUInt8);
-  const ShardDataset dataset(temp / "ds", {0, 0.5});
+  const ShardDataset dataset(temp / "ds", {0});
   const std::vector<int64_t> order = shuffled_order(1000, 21);
   ShardPrefetcher prefetcher(dataset, order, 64, 3, 2);
   EXPECT_EQ(prefetcher.batch_count(), 16);  // 15 x 64 + 40
@@ -152,7 +156,7 @@ TEST(ShardPrefetcher, StopsCleanlyWhenDroppedEarly) {
 TEST(ShardPrefetcher, AReadErrorIsRethrownByNext) {
   TempDir temp;
   write_dataset(temp / "ds", torch::kUInt8);
-  const ShardDataset dataset(temp / "ds", {0, 0.5});
+  const ShardDataset dataset(temp / "ds", {0});
   // Cut the last shard short after opening: its samples can no longer be read.
   ASSERT_EQ(::truncate((temp / "ds/shard-00003.h5").c_str(), 100), 0);
   ShardPrefetcher prefetcher(dataset, {0, 1, 950}, 2, 1, 1);
