@@ -85,7 +85,9 @@ void Actor::on_peer_down(PeerDownHandler handler) {
   peer_down_handlers_.push_back(std::move(handler));
 }
 
-void Actor::on_link_up(LinkUpHandler handler) { link_up_handlers_.push_back(std::move(handler)); }
+void Actor::on_link_up(LinkHandler handler) { link_up_handlers_.push_back(std::move(handler)); }
+
+void Actor::on_link_down(LinkHandler handler) { link_down_handlers_.push_back(std::move(handler)); }
 
 void Actor::on_rejected(RejectionHandler handler) { rejection_handler_ = std::move(handler); }
 
@@ -147,6 +149,7 @@ bool Actor::poll_transports() {
   for (const LinkEvent& event : link_events_) {
     if (event.up) continue;
     last_sequence_seen_.erase(event.peer);
+    for (auto& handler : link_down_handlers_) handler(event.peer);
     if (liveness_.monitors(event.peer)) declare_dead(event.peer, "link down: " + event.reason);
   }
   link_events_.clear();

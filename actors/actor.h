@@ -50,7 +50,7 @@ class Actor {
   // A raw handler may move the payload out of the envelope (e.g. to forward it uncopied).
   using EnvelopeHandler = std::function<void(Envelope&)>;
   using PeerDownHandler = std::function<void(PeerId peer, const std::string& reason)>;
-  using LinkUpHandler = std::function<void(PeerId peer)>;
+  using LinkHandler = std::function<void(PeerId peer)>;
   // Told about every refused message; the default logs a warning.
   using RejectionHandler = std::function<void(PeerId peer, const ActorError& error)>;
 
@@ -87,7 +87,10 @@ class Actor {
   void monitor(PeerId peer);
   void demonitor(PeerId peer);
   void on_peer_down(PeerDownHandler handler);
-  void on_link_up(LinkUpHandler handler);
+  // Every link change, monitored peer or not (a down link of a monitored peer also
+  // reaches on_peer_down).
+  void on_link_up(LinkHandler handler);
+  void on_link_down(LinkHandler handler);
   void on_rejected(RejectionHandler handler);
   // Closes the link to `peer` where links can close (TCP); see Transport::disconnect.
   void disconnect(PeerId peer, const std::string& reason);
@@ -130,7 +133,8 @@ class Actor {
   std::vector<std::unique_ptr<Transport>> transports_;
   std::unordered_map<MessageTypeId, Handler> handlers_;
   std::vector<PeerDownHandler> peer_down_handlers_;
-  std::vector<LinkUpHandler> link_up_handlers_;
+  std::vector<LinkHandler> link_up_handlers_;
+  std::vector<LinkHandler> link_down_handlers_;
   RejectionHandler rejection_handler_;
   LivenessTracker liveness_;
   IdleBackoff backoff_;

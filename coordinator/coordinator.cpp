@@ -49,6 +49,10 @@ Coordinator::Coordinator(actors::Actor& actor, const RoleMap& roles, int world_s
   actor_.on<ShutdownAck>([this](const ShutdownAck& m, PeerId from) { handle_shutdown_ack(m, from); });
   actor_.on_peer_down([this](PeerId peer, const std::string& reason) { handle_peer_down(peer, reason); });
   actor_.on_rejected([this](PeerId peer, const actors::ActorError& error) { handle_rejected(peer, error); });
+  actor_.on_link_up([this](PeerId peer) {
+    if (is_tcp_peer(peer)) unjoined_since_[peer] = Clock::now();
+  });
+  actor_.on_link_down([this](PeerId peer) { unjoined_since_.erase(peer); });
   status_server_ = std::make_unique<StatusServer>(actor_.io(), options_.status,
                                                   [this] { return status_json(); });
   schedule_tick();
@@ -69,6 +73,7 @@ void Coordinator::schedule_tick() {
 }
 
 void Coordinator::on_tick() {
+  close_unjoined_connections(Clock::now());
   for (JobId id : jobs_.expire_leases(Clock::now())) {
     const Job* job = jobs_.find(id);
     const std::string why = fmt::format("lease expired after {} s (attempt {})",
@@ -80,7 +85,18 @@ void Coordinator::on_tick() {
   advance_shutdown();
 }
 
+void Coordinator::close_unjoined_connections(actors::SteadyTime now) {
+  std::vector<PeerId> overdue;
+  for (const auto& [peer, since] : unjoined_since_) {
+    if (now - since > seconds(options_.join_timeout_s)) overdue.push_back(peer);
+  }
+  for (PeerId peer : overdue) {
+    refuse(peer, fmt::format("TCP peer {} did not join within {} s", peer, options_.join_timeout_s));
+  }
+}
+
 void Coordinator::refuse(PeerId peer, const std::string& reason) {
+  unjoined_since_.erase(peer);
   ++refusals_;
   LOG(WARNING) << "coordinator refused peer " << peer << ": " << reason;
   recent_refusals_.push_back({{"peer", peer}, {"reason", reason}});
@@ -174,6 +190,7 @@ void Coordinator::handle_join(const JoinRequest& join, PeerId from) {
   member.role = join.role;
   member.name = join.name;
   const Member& added = members_.add(member);
+  unjoined_since_.erase(from);
   actor_.monitor(from);
   actor_.send(from, JoinAccepted{from});
   LOG(INFO) << who << " joined";

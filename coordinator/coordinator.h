@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ struct CoordinatorOptions {
   std::string join_token;  // empty: every TCP join is refused
   StatusServerOptions status;
   double lease_check_interval_s = 0.05;
+  // A TCP connection that has not joined by then is closed, so strangers cannot hold
+  // sockets open forever.
+  double join_timeout_s = 10.0;
   // How long shutdown waits for leased jobs to finish, and then for members' acks.
   double drain_timeout_s = 30.0;
 };
@@ -83,6 +87,7 @@ class Coordinator {
   void handle_shutdown_ack(const ShutdownAck& ack, PeerId from);
   void handle_peer_down(PeerId peer, const std::string& reason);
   void handle_rejected(PeerId peer, const actors::ActorError& error);
+  void close_unjoined_connections(actors::SteadyTime now);
 
   bool admit_message(PeerId from, const char* what);
   void refuse(PeerId peer, const std::string& reason);
@@ -103,6 +108,7 @@ class Coordinator {
   LeasedJobQueue jobs_;
   // Members waiting for a job, oldest first, with the job types they accept.
   std::deque<std::pair<PeerId, std::vector<std::string>>> waiting_;
+  std::map<PeerId, actors::SteadyTime> unjoined_since_;  // TCP links not yet members
   std::deque<nlohmann::json> recent_refusals_;
   uint64_t refusals_ = 0;
   CoordinatorState state_ = CoordinatorState::kRunning;

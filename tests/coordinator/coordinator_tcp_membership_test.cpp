@@ -13,6 +13,7 @@ class CoordinatorTcpMembership : public CoordinatorFixture {
   void SetUp() override {
     CoordinatorOptions options;
     options.status.port = free_tcp_port();
+    options.join_timeout_s = 0.3;
     start_coordinator(RoleMap({{"trainer", 1}}), options);
     status_port = options.status.port;
   }
@@ -48,6 +49,9 @@ TEST_F(CoordinatorTcpMembership, WrongTokenIsRefusedAndTheLinkClosed) {
 TEST_F(CoordinatorTcpMembership, OversizedFrameIsRefused) {
   EXPECT_TRUE(coordinator_closes_after(raw_frame(JoinRequest::kTypeId, 1, {}, uint64_t{1} << 40)));
   EXPECT_EQ(frames_rejected(), 1u);
+  // The closed link is forgotten: the join timeout does not count it again later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(refusals(), 0u);
 }
 
 TEST_F(CoordinatorTcpMembership, MalformedFramesAreRefused) {
@@ -67,6 +71,16 @@ TEST_F(CoordinatorTcpMembership, NonJoinMessageFromStrangerIsRefused) {
   actors::ByteWriter result;
   JobResult{7, {}}.encode(result);
   EXPECT_TRUE(coordinator_closes_after(raw_frame(JobResult::kTypeId, 1, result.take(), 16)));
+  EXPECT_EQ(refusals(), 1u);
+}
+
+TEST_F(CoordinatorTcpMembership, SilentStrangerIsDisconnectedAfterTheJoinTimeout) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(coordinator_closes_after({}));  // connects, sends nothing
+  const double closed_after_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(closed_after_s, 0.3);
+  EXPECT_LT(closed_after_s, 2.0);
   EXPECT_EQ(refusals(), 1u);
 }
 
