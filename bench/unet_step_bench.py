@@ -6,6 +6,9 @@ training/networks_edm2.py Precond(UNet)), config, batch, loss and optimizer.
     /usr/bin/python3 bench/unet_step_bench.py [--steps 20] [--warmup 3] [--threads 2]
     /usr/bin/python3 bench/unet_step_bench.py --verify ../shared/reference/edm2_precond_tiny.h5
 
+step_ms is wall time, step_cpu_ms the process CPU time (all threads) per step: on a
+shared machine the CPU time is the steadier measure.
+
 One step = forward in training mode (forced weight normalization), EDM2 loss
 sum / batch, backward, Adam (betas 0.9/0.99, eps 1e-8) step.
 """
@@ -313,12 +316,13 @@ def main():
 
     for _ in range(args.warmup):
         step(False)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step(True)
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     result = {'impl': 'python', 'torch': torch.__version__, 'threads': torch.get_num_threads(),
               'batch': n, 'steps': args.steps, 'step_ms': 1e3 * total / args.steps,
+              'step_cpu_ms': 1e3 * cpu / args.steps,
               'parameters': sum(p.numel() for p in net.parameters())}
     result.update({k + '_ms': 1e3 * v / args.steps for k, v in phases.items()})
     print(json.dumps(result))

@@ -9,6 +9,7 @@
 #include "launch/commands/dataset_command.h"
 #include "launch/commands/ema_command.h"
 #include "launch/commands/eval_command.h"
+#include "launch/commands/model_command.h"
 
 namespace dact::launch {
 
@@ -20,6 +21,7 @@ int run_cli(int argc, char** argv) {
   add_dataset_commands(app);
   add_ema_commands(app);
   add_eval_commands(app);
+  add_model_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
