@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <glog/logging.h>
 
+#include <thread>
+
 #include "actors/runtime_messages.h"
 
 namespace dact::actors {
@@ -18,6 +20,16 @@ std::chrono::microseconds seconds_to_us(double seconds) {
 
 // While sends are in flight the loop must keep calling into MPI to advance them.
 constexpr std::chrono::microseconds kMaxWaitWithSendsInFlight{20};
+// Asio waits in epoll, whose timeout is whole milliseconds: a 10 us wait there would
+// sleep 1 ms. Shorter waits sleep on a timer instead (and miss no socket event for long).
+constexpr std::chrono::microseconds kShortestEpollWait{1000};
+
+// Waits up to `wait` for asio work; returns whether a handler ran.
+bool wait_for_work(asio::io_context& io, std::chrono::microseconds wait) {
+  if (wait >= kShortestEpollWait) return io.run_one_for(wait) > 0;
+  std::this_thread::sleep_for(wait);
+  return io.poll() > 0;
+}
 
 }  // namespace
 
@@ -185,8 +197,7 @@ bool Actor::run_once() {
   const auto ceiling =
       sends_in_flight ? kMaxWaitWithSendsInFlight : std::chrono::microseconds::max();
   const auto wait = backoff_.next_wait(now, ceiling);
-  if (wait.count() > 0) return io_.run_one_for(wait) > 0;
-  return false;
+  return wait.count() > 0 && wait_for_work(io_, wait);
 }
 
 void Actor::run() {
@@ -202,7 +213,7 @@ void Actor::run() {
       break;
     }
     poll_transports();
-    io_.run_one_for(kMaxWaitWithSendsInFlight);
+    wait_for_work(io_, kMaxWaitWithSendsInFlight);
   }
 }
 
