@@ -1,7 +1,6 @@
 #include "storage/dataset_convert.h"
 
 #include <fmt/format.h>
-#include <glog/logging.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -69,7 +68,8 @@ ConvertedDataset convert_idx_split(const std::string& source, const IdxSplit& sp
   if (folder_name(source) == "fashion-mnist" && class_count <= 10) {
     writer_options.class_names = kFashionMnistClasses;
   } else {
-    for (int64_t c = 0; c < class_count; ++c) writer_options.class_names.push_back(std::to_string(c));
+    for (int64_t c = 0; c < class_count; ++c)
+      writer_options.class_names.push_back(std::to_string(c));
   }
   ConvertedDataset converted;
   converted.dir = (fs::path(dest) / split.split_name).string();
@@ -89,8 +89,9 @@ ConvertedDataset convert_image_folder(const std::string& source, const std::stri
     throw std::invalid_argument("--resolution is required for an image-folder source");
   }
   if (options.split != "all") {
-    throw std::invalid_argument("--split applies to IDX sources only (an image folder is "
-                                "converted as one dataset)");
+    throw std::invalid_argument(
+        "--split applies to IDX sources only (an image folder is "
+        "converted as one dataset)");
   }
   const ImageFolderListing listing = list_image_folder(source);
   ShardWriterOptions writer_options;
@@ -133,15 +134,12 @@ std::vector<ConvertedDataset> convert_dataset(const std::string& source, const s
   if (!is_idx_source(source)) return {convert_image_folder(source, dest, options)};
 
   if (options.split != "all" && options.split != "train" && options.split != "test") {
-    throw std::invalid_argument("--split must be train, test or all, not '" + options.split +
-                                "'");
+    throw std::invalid_argument("--split must be train, test or all, not '" + options.split + "'");
   }
   std::vector<ConvertedDataset> converted;
   for (const IdxSplit& split : kIdxSplits) {
     if (options.split != "all" && options.split != split.split_name) continue;
     converted.push_back(convert_idx_split(source, split, dest, options));
-    LOG(INFO) << "wrote " << converted.back().manifest.total_count << " samples to "
-              << converted.back().dir;
   }
   return converted;
 }

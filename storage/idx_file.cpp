@@ -55,8 +55,7 @@ torch::Tensor read_idx_file(const std::string& path) {
     element_count *= dim;
   }
   torch::Tensor data = torch::empty(dims, torch::kUInt8);
-  read_exactly(file.get(), data.data_ptr(), static_cast<size_t>(element_count), path,
-               "the data");
+  read_exactly(file.get(), data.data_ptr(), static_cast<size_t>(element_count), path, "the data");
   unsigned char extra = 0;
   if (gzread(file.get(), &extra, 1) != 0) {
     throw StorageError(path, "has bytes after the data its header announces");

@@ -9,12 +9,11 @@ namespace F = torch::nn::functional;
 
 torch::Tensor resize_batch(const torch::Tensor& images, int64_t resolution) {
   const torch::Tensor resized = F::interpolate(
-      images.to(torch::kFloat32),
-      F::InterpolateFuncOptions()
-          .size(std::vector<int64_t>{resolution, resolution})
-          .mode(torch::kBilinear)
-          .align_corners(false)
-          .antialias(true));
+      images.to(torch::kFloat32), F::InterpolateFuncOptions()
+                                      .size(std::vector<int64_t>{resolution, resolution})
+                                      .mode(torch::kBilinear)
+                                      .align_corners(false)
+                                      .antialias(true));
   return resized.round().clamp(0, 255).to(torch::kUInt8);
 }
 

@@ -16,9 +16,8 @@ torch::Tensor read_png_rgb(const std::string& path) {
     throw StorageError(path, std::string("cannot read PNG: ") + image.message);
   }
   image.format = PNG_FORMAT_RGB;
-  torch::Tensor pixels =
-      torch::empty({static_cast<int64_t>(image.height), static_cast<int64_t>(image.width), 3},
-                   torch::kUInt8);
+  torch::Tensor pixels = torch::empty(
+      {static_cast<int64_t>(image.height), static_cast<int64_t>(image.width), 3}, torch::kUInt8);
   if (!png_image_finish_read(&image, nullptr, pixels.data_ptr(), 0, nullptr)) {
     const std::string message = image.message;
     png_image_free(&image);

@@ -69,10 +69,10 @@ void ShardDataset::open_shards() {
     shards_.push_back(shard);  // fd now closed by ~ShardDataset or the constructor
     for (const ChunkExtent& chunk : shard.layout.chunks) {
       if (chunk.offset_bytes + chunk.size_bytes > status.st_size) {
-        throw StorageError(shard.path, fmt::format("dataset '{}': chunk at byte {} lies past "
-                                                   "the end of the file ({} bytes; truncated?)",
-                                                   manifest_.sample_key, chunk.offset_bytes,
-                                                   status.st_size));
+        throw StorageError(shard.path,
+                           fmt::format("dataset '{}': chunk at byte {} lies past "
+                                       "the end of the file ({} bytes; truncated?)",
+                                       manifest_.sample_key, chunk.offset_bytes, status.st_size));
       }
     }
     labels.push_back(shard.layout.labels);
@@ -113,20 +113,12 @@ void ShardDataset::read_chunk_requests(const Request* begin, const Request* end,
   ChunkCache::Bytes chunk = cache_->find(begin->shard, begin->chunk);
   if (!chunk && dataset_fits_in_cache_) {
     auto bytes = std::make_shared<std::vector<uint8_t>>(samples_in_chunk * sample_bytes_);
-    pread_exactly(shard, bytes->data(), static_cast<int64_t>(bytes->size()),
-                  extent.offset_bytes);
+    pread_exactly(shard, bytes->data(), static_cast<int64_t>(bytes->size()), extent.offset_bytes);
     chunk = bytes;
     cache_->insert(begin->shard, begin->chunk, chunk);
   }
-  if (chunk) {
-    for (const Request* r = begin; r != end; ++r) {
-      std::memcpy(out + r->position * sample_bytes_, chunk->data() + r->within * sample_bytes_,
-                  sample_bytes_);
-    }
-    return;
-  }
-  // One pread per run of adjacent samples, straight into the batch when the run's
-  // rows are adjacent there too.
+  // One copy per run of adjacent samples: a sequential batch is one memcpy (or one
+  // pread) per chunk, straight into the batch when the run's rows are adjacent there.
   std::vector<uint8_t> scratch;
   for (const Request* run = begin; run != end;) {
     const Request* run_end = run + 1;
@@ -136,15 +128,27 @@ void ShardDataset::read_chunk_requests(const Request* begin, const Request* end,
       ++run_end;
     }
     const int64_t run_bytes = (run_end - run) * sample_bytes_;
-    const int64_t offset_bytes = extent.offset_bytes + run->within * sample_bytes_;
-    if (rows_adjacent) {
-      pread_exactly(shard, out + run->position * sample_bytes_, run_bytes, offset_bytes);
+    uint8_t* run_out = out + run->position * sample_bytes_;
+    const uint8_t* source = nullptr;
+    if (chunk) {
+      source = chunk->data() + run->within * sample_bytes_;
     } else {
+      const int64_t offset_bytes = extent.offset_bytes + run->within * sample_bytes_;
+      if (rows_adjacent) {
+        pread_exactly(shard, run_out, run_bytes, offset_bytes);
+        run = run_end;
+        continue;
+      }
       scratch.resize(static_cast<size_t>(run_bytes));
       pread_exactly(shard, scratch.data(), run_bytes, offset_bytes);
+      source = scratch.data();
+    }
+    if (rows_adjacent) {
+      std::memcpy(run_out, source, static_cast<size_t>(run_bytes));
+    } else {
       for (const Request* r = run; r != run_end; ++r) {
-        std::memcpy(out + r->position * sample_bytes_,
-                    scratch.data() + (r - run) * sample_bytes_, sample_bytes_);
+        std::memcpy(out + r->position * sample_bytes_, source + (r - run) * sample_bytes_,
+                    sample_bytes_);
       }
     }
     run = run_end;
@@ -164,8 +168,8 @@ SampleBatch ShardDataset::read(const std::vector<int64_t>& indices) const {
   for (int64_t row = 0; row < batch_size; ++row) {
     const int64_t index = indices[row];
     if (index < 0 || index >= size()) {
-      throw std::out_of_range(fmt::format("{}: sample index {} outside [0, {})", dataset_dir_,
-                                          index, size()));
+      throw std::out_of_range(
+          fmt::format("{}: sample index {} outside [0, {})", dataset_dir_, index, size()));
     }
     const auto shard_it = std::upper_bound(
         shards_.begin(), shards_.end(), index,

@@ -77,10 +77,10 @@ std::string write_shard_file(const std::string& path, const std::string& sample_
                              int64_t chunk_samples) {
   if (samples.dim() != 4 || labels.dim() != 1 || labels.size(0) != samples.size(0) ||
       samples.size(0) == 0) {
-    throw StorageError(path, fmt::format("shard needs samples [N, C, H, W] and labels [N] "
-                                         "with N > 0, got [{}] and [{}]",
-                                         fmt::join(samples.sizes(), ", "),
-                                         fmt::join(labels.sizes(), ", ")));
+    throw StorageError(
+        path, fmt::format("shard needs samples [N, C, H, W] and labels [N] "
+                          "with N > 0, got [{}] and [{}]",
+                          fmt::join(samples.sizes(), ", "), fmt::join(labels.sizes(), ", ")));
   }
   const H5::DataType sample_type = sample_type_of(samples.scalar_type(), path);
   const torch::Tensor contiguous_samples = samples.contiguous();
@@ -90,10 +90,9 @@ std::string write_shard_file(const std::string& path, const std::string& sample_
     std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
     try {
       H5::H5File file(atomic.temp_path(), H5F_ACC_TRUNC);
-      write_dataset(file, sample_key, sample_type, sample_type, contiguous_samples,
-                    chunk_samples);
-      write_dataset(file, kLabelsDatasetName, H5::PredType::STD_I32LE,
-                    H5::PredType::NATIVE_INT32, labels_int32, chunk_samples);
+      write_dataset(file, sample_key, sample_type, sample_type, contiguous_samples, chunk_samples);
+      write_dataset(file, kLabelsDatasetName, H5::PredType::STD_I32LE, H5::PredType::NATIVE_INT32,
+                    labels_int32, chunk_samples);
       file.close();
     } catch (const H5::Exception& e) {
       throw StorageError(path, "cannot write shard: " + e.getDetailMsg());
@@ -163,8 +162,8 @@ ShardFileLayout inspect_shard_file(const std::string& path, const ShardManifest&
       const hsize_t chunk_index = chunk_origin[0] / chunk_dims[0];
       if (chunk_index >= chunk_count ||
           size_bytes != chunk_dims[0] * static_cast<hsize_t>(manifest.sample_bytes())) {
-        throw fail(key, fmt::format("chunk {} at sample {} has {} bytes", k, chunk_origin[0],
-                                    size_bytes));
+        throw fail(
+            key, fmt::format("chunk {} at sample {} has {} bytes", k, chunk_origin[0], size_bytes));
       }
       layout.chunks[chunk_index] = {static_cast<int64_t>(address),
                                     static_cast<int64_t>(size_bytes)};
@@ -174,19 +173,18 @@ ShardFileLayout inspect_shard_file(const std::string& path, const ShardManifest&
     const H5::DataSet labels = file.openDataSet(kLabelsDatasetName);
     if (dtype_name_of(labels) != "int32" ||
         dims_of(labels) != std::vector<hsize_t>{static_cast<hsize_t>(entry.count)}) {
-      throw fail(kLabelsDatasetName, fmt::format("{} {} (expected int32 [{}])",
-                                                 dtype_name_of(labels),
-                                                 dims_text(dims_of(labels)), entry.count));
+      throw fail(kLabelsDatasetName,
+                 fmt::format("{} {} (expected int32 [{}])", dtype_name_of(labels),
+                             dims_text(dims_of(labels)), entry.count));
     }
     torch::Tensor labels_int32 = torch::empty({entry.count}, torch::kInt32);
     labels.read(labels_int32.data_ptr(), H5::PredType::NATIVE_INT32);
     const int64_t class_count = static_cast<int64_t>(manifest.class_names.size());
     if (labels_int32.min().item<int64_t>() < 0 ||
         labels_int32.max().item<int64_t>() >= class_count) {
-      throw fail(kLabelsDatasetName,
-                 fmt::format("labels outside [0, {}) (min {}, max {})", class_count,
-                             labels_int32.min().item<int64_t>(),
-                             labels_int32.max().item<int64_t>()));
+      throw fail(kLabelsDatasetName, fmt::format("labels outside [0, {}) (min {}, max {})",
+                                                 class_count, labels_int32.min().item<int64_t>(),
+                                                 labels_int32.max().item<int64_t>()));
     }
     layout.labels = labels_int32.to(torch::kInt64);
   } catch (const H5::Exception& e) {

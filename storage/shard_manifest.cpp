@@ -76,8 +76,8 @@ ShardManifest manifest_from_json(const nlohmann::json& json, const std::string& 
   }
   manifest.sample_key = required<std::string>(json, "sample_key", source);
   if (manifest.sample_key != "images" && manifest.sample_key != "latents") {
-    throw StorageError(source, "sample_key '" + manifest.sample_key +
-                                   "' (expected \"images\" or \"latents\")");
+    throw StorageError(
+        source, "sample_key '" + manifest.sample_key + "' (expected \"images\" or \"latents\")");
   }
   manifest.dtype = required<std::string>(json, "dtype", source);
   try {
@@ -98,8 +98,7 @@ ShardManifest manifest_from_json(const nlohmann::json& json, const std::string& 
   const auto class_count = required<size_t>(json, "class_count", source);
   if (class_count != manifest.class_names.size()) {
     throw StorageError(source, "class_count " + std::to_string(class_count) + " but " +
-                                   std::to_string(manifest.class_names.size()) +
-                                   " class_names");
+                                   std::to_string(manifest.class_names.size()) + " class_names");
   }
   manifest.total_count = required<int64_t>(json, "total_count", source);
   const auto shards = required<nlohmann::json>(json, "shards", source);

@@ -9,10 +9,9 @@
 //                             [count, C, H, W], chunked along the sample axis,
 //                             uncompressed; `labels` int32 [count].
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace dact::storage {
 
@@ -29,11 +28,11 @@ struct ShardEntry {
 
 struct ShardManifest {
   int format_version = kShardFormatVersion;
-  std::string sample_key;            // "images" or "latents"
-  std::string dtype;                 // "uint8", "float16" or "float32"
-  std::vector<int64_t> sample_shape; // [C, H, W]
-  int64_t resolution = 0;            // H == W of the source images (pixels)
-  int64_t chunk_samples = 0;         // HDF5 chunk length along the sample axis
+  std::string sample_key;             // "images" or "latents"
+  std::string dtype;                  // "uint8", "float16" or "float32"
+  std::vector<int64_t> sample_shape;  // [C, H, W]
+  int64_t resolution = 0;             // H == W of the source images (pixels)
+  int64_t chunk_samples = 0;          // HDF5 chunk length along the sample axis
   std::vector<std::string> class_names;
   int64_t total_count = 0;
   std::vector<ShardEntry> shards;

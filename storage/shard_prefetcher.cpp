@@ -9,13 +9,13 @@ ShardPrefetcher::ShardPrefetcher(const ShardDataset& dataset, std::vector<int64_
     : dataset_(dataset),
       order_(std::move(order)),
       batch_size_(batch_size),
-      batch_count_(batch_size > 0
-                       ? (static_cast<int64_t>(order_.size()) + batch_size - 1) / batch_size
-                       : 0),
+      batch_count_(
+          batch_size > 0 ? (static_cast<int64_t>(order_.size()) + batch_size - 1) / batch_size : 0),
       depth_batches_(depth_batches) {
   if (batch_size <= 0 || thread_count <= 0 || depth_batches <= 0) {
-    throw std::invalid_argument("ShardPrefetcher: batch_size, thread_count and depth_batches "
-                                "must be > 0");
+    throw std::invalid_argument(
+        "ShardPrefetcher: batch_size, thread_count and depth_batches "
+        "must be > 0");
   }
   for (int t = 0; t < thread_count; ++t) threads_.emplace_back([this] { read_ahead(); });
 }

@@ -18,9 +18,10 @@ std::string dtype_name(torch::Dtype dtype) {
     case torch::kFloat16: return "float16";
     case torch::kFloat32: return "float32";
     default:
-      throw std::invalid_argument(fmt::format("shard samples must be uint8, float16 or "
-                                              "float32, not {}",
-                                              c10::toString(dtype)));
+      throw std::invalid_argument(
+          fmt::format("shard samples must be uint8, float16 or "
+                      "float32, not {}",
+                      c10::toString(dtype)));
   }
 }
 
@@ -35,8 +36,8 @@ ShardWriter::ShardWriter(std::string dataset_dir, ShardWriterOptions options)
     throw std::invalid_argument("ShardWriter: shard_size and the class count must be > 0");
   }
   if (is_dataset_dir(dataset_dir_)) {
-    throw StorageError(dataset_dir_, std::string("already holds a dataset (") +
-                                         kManifestFileName + "); remove it first");
+    throw StorageError(dataset_dir_, std::string("already holds a dataset (") + kManifestFileName +
+                                         "); remove it first");
   }
   fs::create_directories(dataset_dir_);
   manifest_.sample_key = options_.sample_key;
@@ -56,8 +57,7 @@ void ShardWriter::add(const torch::Tensor& samples, const torch::Tensor& labels)
     throw std::invalid_argument(fmt::format(
         "ShardWriter::add: got samples [{}] {} and labels [{}], expected [B, {}] {} and [B]",
         fmt::join(samples.sizes(), ", "), c10::toString(samples.scalar_type()),
-        fmt::join(labels.sizes(), ", "),
-        fmt::join(options_.sample_shape, ", "), manifest_.dtype));
+        fmt::join(labels.sizes(), ", "), fmt::join(options_.sample_shape, ", "), manifest_.dtype));
   }
   if (samples.size(0) == 0) return;
   const int64_t class_count = static_cast<int64_t>(options_.class_names.size());

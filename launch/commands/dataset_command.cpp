@@ -68,8 +68,7 @@ void print_info(const std::string& dir) {
     for (const storage::ShardEntry& shard : manifest.shards) {
       const fs::path path = fs::path(dataset_dir) / shard.file;
       const std::string size =
-          fs::exists(path) ? fmt::format("{:.1f} MiB", fs::file_size(path) / 1048576.0)
-                           : "missing";
+          fs::exists(path) ? fmt::format("{:.1f} MiB", fs::file_size(path) / 1048576.0) : "missing";
       std::cout << fmt::format("    {}  {:>8} samples  [{}, {})  xxh64 {}  {}\n", shard.file,
                                shard.count, shard.first_index, shard.first_index + shard.count,
                                shard.xxh64, size);
@@ -94,8 +93,8 @@ void add_dataset_commands(CLI::App& app) {
   convert->add_option("--dest", convert_arguments->dest, "output directory")->required();
   convert->add_option("--resolution", convert_arguments->options.resolution,
                       "square size in pixels (IDX default: keep 28; larger zero-pads)");
-  convert->add_option("--shard-size", convert_arguments->options.shard_size,
-                      "samples per shard file")
+  convert
+      ->add_option("--shard-size", convert_arguments->options.shard_size, "samples per shard file")
       ->capture_default_str();
   convert->add_option("--split", convert_arguments->options.split, "IDX split: train, test, all")
       ->check(CLI::IsMember({"train", "test", "all"}))
@@ -105,8 +104,7 @@ void add_dataset_commands(CLI::App& app) {
   auto verify_dir = std::make_shared<std::string>();
   CLI::App* verify = dataset->add_subcommand(
       "verify", "Check every shard's checksum, dtype, shape and count against the manifest");
-  verify->add_option("dir", *verify_dir, "dataset directory (or a parent of several)")
-      ->required();
+  verify->add_option("dir", *verify_dir, "dataset directory (or a parent of several)")->required();
   verify->callback([verify_dir] { run_verify(*verify_dir); });
 
   auto info_dir = std::make_shared<std::string>();

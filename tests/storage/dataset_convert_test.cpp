@@ -1,11 +1,12 @@
 // dact dataset convert / verify on small synthetic sources: gzipped IDX files
 // and a PNG class folder written by the test itself.
+#include "storage/dataset_convert.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "storage/dataset_convert.h"
 #include "storage/dataset_verify.h"
 #include "storage/shard_dataset.h"
 #include "storage/shard_file.h"
@@ -79,8 +80,8 @@ TEST(DatasetConvert, IdxToLargerResolutionZeroPadsCentred) {
   const torch::Tensor samples = read_all(temp / "out/test").samples;
   ASSERT_EQ(samples.sizes(), (std::vector<int64_t>{20, 1, 10, 10}));
   using torch::indexing::Slice;
-  EXPECT_TRUE(torch::equal(samples.index({Slice(), 0, Slice(2, 8), Slice(2, 8)}),
-                           source.test_images));
+  EXPECT_TRUE(
+      torch::equal(samples.index({Slice(), 0, Slice(2, 8), Slice(2, 8)}), source.test_images));
   torch::Tensor border = samples.clone();
   border.index_put_({Slice(), Slice(), Slice(2, 8), Slice(2, 8)}, 0);
   EXPECT_EQ(border.count_nonzero().item<int64_t>(), 0);
@@ -117,13 +118,12 @@ TEST(DatasetConvert, PngFolderIsCentreCroppedPerClass) {
 TEST(DatasetConvert, PngFolderResizeKeepsAUniformImageUniform) {
   TempDir temp;
   std::filesystem::create_directories(temp / "png/only");
-  testing::write_png_rgb(temp / "png/only/a.png",
-                         torch::full({3, 20, 30}, 77, torch::kUInt8));
+  testing::write_png_rgb(temp / "png/only/a.png", torch::full({3, 20, 30}, 77, torch::kUInt8));
   ConvertOptions options;
   options.resolution = 8;
   convert_dataset(temp / "png", temp / "out", options);
-  EXPECT_TRUE(torch::equal(read_all(temp / "out").samples,
-                           torch::full({1, 3, 8, 8}, 77, torch::kUInt8)));
+  EXPECT_TRUE(
+      torch::equal(read_all(temp / "out").samples, torch::full({1, 3, 8, 8}, 77, torch::kUInt8)));
 }
 
 TEST(DatasetConvert, RefusesToOverwriteAnExistingDataset) {
@@ -170,9 +170,9 @@ void replace_first_shard(const std::string& dataset_dir, const torch::Tensor& sa
   ShardManifest manifest = read_manifest(dataset_dir);
   const std::string path = dataset_dir + "/" + manifest.shards[0].file;
   std::filesystem::remove(path);
-  manifest.shards[0].xxh64 = write_shard_file(
-      path, manifest.sample_key, samples, torch::zeros({samples.size(0)}, torch::kInt32),
-      manifest.chunk_samples);
+  manifest.shards[0].xxh64 =
+      write_shard_file(path, manifest.sample_key, samples,
+                       torch::zeros({samples.size(0)}, torch::kInt32), manifest.chunk_samples);
   std::filesystem::remove(dataset_dir + "/manifest.json");
   write_manifest(dataset_dir, manifest);
 }
@@ -195,8 +195,7 @@ TEST(ShardDatasetOpen, RefusesWrongDtypeNamingShardAndDataset) {
   replace_first_shard(temp / "out/test", torch::zeros({20, 1, 6, 6}, torch::kFloat32));
   const std::string error = open_error(temp / "out/test");
   EXPECT_NE(error.find("shard-00000.h5"), std::string::npos) << error;
-  EXPECT_NE(error.find("dataset 'images': dtype float32 (manifest says uint8)"),
-            std::string::npos)
+  EXPECT_NE(error.find("dataset 'images': dtype float32 (manifest says uint8)"), std::string::npos)
       << error;
   EXPECT_FALSE(verify_dataset(temp / "out/test").ok());
 }

@@ -1,10 +1,11 @@
 // ShardDataset / ShardPrefetcher / ChunkCache: reads return exactly what was
 // written, for any order, cache size and read path.
+#include "storage/shard_dataset.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "storage/chunk_cache.h"
-#include "storage/shard_dataset.h"
 #include "storage/shard_prefetcher.h"
 #include "storage/shard_writer.h"
 #include "storage/storage_error.h"
