@@ -47,6 +47,11 @@ TEST(Edm2MpOps, ResampleIsBoxDownAndNearestUp) {
   EXPECT_TRUE(torch::allclose(up, torch::upsample_nearest2d(down, {4, 4})));
   EXPECT_TRUE(resample(x, {1, 1}, ResampleMode::keep).equal(x));
   EXPECT_THROW(resample(x, {1, 2, 1}, ResampleMode::down), std::invalid_argument);
+  // A longer box filter [1, 1, 1, 1] pads by 1: down then averages 4x4 windows at stride 2.
+  const torch::Tensor ones = torch::ones({1, 1, 4, 4});
+  const torch::Tensor down4 = resample(ones, {1, 1, 1, 1}, ResampleMode::down);
+  EXPECT_EQ(down4.sizes(), (std::vector<int64_t>{1, 1, 2, 2}));
+  EXPECT_TRUE(torch::allclose(down4, torch::full({1, 1, 2, 2}, 9.0f / 16)));  // 3x3 of 16 taps inside
 }
 
 }  // namespace
