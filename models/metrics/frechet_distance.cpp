@@ -1,14 +1,24 @@
 #include "models/metrics/frechet_distance.h"
 
+#include <limits>
 #include <stdexcept>
 
 namespace dact::models::metrics {
 namespace {
 
-// Square root of a symmetric PSD matrix: V diag(sqrt(max(w, 0))) V^T.
+// Eigenvalues of a symmetric PSD matrix below its numerical-rank tolerance
+// (max w * d * eps, as numpy.linalg.matrix_rank) are rounding noise: set them to 0
+// so that sqrt does not inflate noise of 1e-16 into 1e-8.
+torch::Tensor clamp_to_numerical_rank(const torch::Tensor& w) {
+  const double tolerance = w.max().item<double>() * static_cast<double>(w.numel()) *
+                           std::numeric_limits<double>::epsilon();
+  return torch::where(w > tolerance, w, torch::zeros_like(w));
+}
+
+// Square root of a symmetric PSD matrix: V diag(sqrt(w)) V^T.
 torch::Tensor symmetric_sqrt(const torch::Tensor& matrix) {
   const auto [w, V] = torch::linalg::eigh(matrix, "L");
-  return (V * w.clamp_min(0).sqrt()).mm(V.t());
+  return (V * clamp_to_numerical_rank(w).sqrt()).mm(V.t());
 }
 
 // tr sqrt(S1 S2) = tr sqrt(sqrt(S1) S2 sqrt(S1)): the latter is symmetric PSD.
@@ -17,7 +27,7 @@ double trace_sqrt_product(const torch::Tensor& sigma1, const torch::Tensor& sigm
   torch::Tensor inner = root1.mm(sigma2).mm(root1);
   inner = (inner + inner.t()) / 2;
   const torch::Tensor w = torch::linalg::eigvalsh(inner, "L");
-  return w.clamp_min(0).sqrt().sum().item<double>();
+  return clamp_to_numerical_rank(w).sqrt().sum().item<double>();
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace {
 // KID's cubic polynomial kernel (x.y / d + 1)^3 (Binkowski et al. 2018, Section 4).
 torch::Tensor polynomial_kernel(const torch::Tensor& x, const torch::Tensor& y) {
   const auto d = static_cast<double>(x.size(1));
-  return (x.mm(y.t()) / d + 1).pow(3);
+  const torch::Tensor k = x.mm(y.t()) / d + 1;
+  return k * k * k;
 }
 
 // Mean of the off-diagonal entries of a square kernel matrix.
@@ -47,7 +48,7 @@ KernelInceptionDistance kernel_inception_distance(const torch::Tensor& x, const 
   for (int64_t s = 0; s < num_subsets; ++s) {
     values[s] = mmd2_unbiased(x.index_select(0, subsets_x[s]), y.index_select(0, subsets_y[s]));
   }
-  return {values.mean().item<double>(), values.std(/*unbiased=*/false).item<double>()};
+  return {values.mean().item<double>(), values.std(/*unbiased=*/false).item<double>(), values};
 }
 
 torch::Tensor kid_subset_indices(int64_t num_rows, int64_t num_subsets, int64_t subset_size,

@@ -13,7 +13,8 @@ double mmd2_unbiased(const torch::Tensor& x, const torch::Tensor& y);
 
 struct KernelInceptionDistance {
   double mean;
-  double std;  // population std (ddof 0) over subsets
+  double std;                // population std (ddof 0) over subsets
+  torch::Tensor subset_mmd2;  // [S] float64, MMD^2 of each subset
 };
 
 // MMD^2 of x[subsets_x[s]] vs y[subsets_y[s]] for every subset s, where

@@ -37,7 +37,7 @@ torch::Tensor k_nearest_radii(const torch::Tensor& features, int64_t k) {
   for (int64_t start = 0; start < n; start += kBlockRows) {
     const int64_t end = std::min(n, start + kBlockRows);
     torch::Tensor d = euclidean_distances(x.slice(0, start, end), x);
-    d.diagonal(0, start).fill_(std::numeric_limits<double>::infinity());  // exclude self
+    d.diagonal(/*offset=*/start).fill_(std::numeric_limits<double>::infinity());  // self
     radii.slice(0, start, end) = std::get<0>(d.kthvalue(k, 1));
   }
   return radii;
