@@ -10,8 +10,8 @@
 namespace dact::actors {
 
 struct IdleBackoffOptions {
-  std::chrono::microseconds spin_window{50};
-  std::chrono::microseconds first_wait{10};
+  std::chrono::microseconds spin_window{200};
+  std::chrono::microseconds first_wait{50};
   std::chrono::microseconds max_wait{1000};
 };
 

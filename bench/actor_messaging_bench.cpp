@@ -7,7 +7,6 @@
 // a 1-byte ack, repeated; bytes / time. Each number is the best of 10 interleaved trials. The actor runs with the default transport options
 // (bulk payloads rely on MPI's integrity) and again with checksum_bulk_payloads, so the
 // cost of hashing every byte with XXH64 is visible.
-#include <malloc.h>
 #include <mpi.h>
 
 #include <algorithm>
@@ -227,10 +226,6 @@ void run(int rank, bool quick) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Keep freed payload buffers in the heap instead of returning them to the kernel, so a
-  // new 64 MiB message does not pay ~16k page faults; the raw MPI side reuses its buffers.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   MPI_Init(&argc, &argv);
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
