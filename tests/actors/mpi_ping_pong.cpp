@@ -36,9 +36,9 @@ int main(int argc, char** argv) {
 
   if (mpi.rank() == 0) {
     int done_ranks = 0;
-    actor.on_envelope(kBlob, "Blob", [&](const Envelope& envelope) {
-      // Echo: the payload goes back unchanged (one copy, since the handler only reads it).
-      actor.send_envelope(envelope.header.sender, kBlob, 1, envelope.payload);
+    actor.on_envelope(kBlob, "Blob", [&](Envelope& envelope) {
+      // Echo: the received buffer itself goes back, uncopied.
+      actor.send_envelope(envelope.header.sender, kBlob, 1, std::move(envelope.payload));
     });
     actor.on_envelope(kDone, "Done", [&](const Envelope&) {
       if (++done_ranks == mpi.world_size() - 1) actor.stop();
