@@ -4,14 +4,24 @@
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 
 # The precompiled <torch/torch.h>: built once, reused by every target that needs
-# LibTorch. Parsing it costs ~20 s per translation unit without a PCH.
+# LibTorch. Parsing it costs ~20 s per translation unit without a PCH. A PCH is only
+# valid for code compiled with the same flags, and libraries get -fPIC where
+# executables get -fPIE, so there is one PCH of each kind.
 add_library(dact_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/pch.cpp)
 target_link_libraries(dact_pch PUBLIC dact_torch)
 target_precompile_headers(dact_pch PUBLIC <torch/torch.h>)
+add_executable(dact_pch_executable ${PROJECT_SOURCE_DIR}/cmake/pch_main.cpp)
+target_link_libraries(dact_pch_executable PRIVATE dact_torch)
+target_precompile_headers(dact_pch_executable PRIVATE <torch/torch.h>)
 
 function(dact_use_torch target)
   target_link_libraries(${target} PUBLIC dact_torch)
-  target_precompile_headers(${target} REUSE_FROM dact_pch)
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    target_precompile_headers(${target} REUSE_FROM dact_pch_executable)
+  else()
+    target_precompile_headers(${target} REUSE_FROM dact_pch)
+  endif()
 endfunction()
 
 # dact_add_library(<name> [TORCH] [DEPS <targets>...])

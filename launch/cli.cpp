@@ -10,6 +10,7 @@
 #include "launch/commands/ema_command.h"
 #include "launch/commands/eval_command.h"
 #include "launch/commands/model_command.h"
+#include "launch/commands/train_command.h"
 
 namespace dact::launch {
 
@@ -22,6 +23,7 @@ int run_cli(int argc, char** argv) {
   add_ema_commands(app);
   add_eval_commands(app);
   add_model_commands(app);
+  add_train_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 //   ConfigReader ema = reader.child("ema");   // nested struct
 //   reader.finish();
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -25,6 +26,12 @@ class ConfigReader {
 
   template <class T>
   void optional(const std::string& key, T& value) {
+    if (const nlohmann::json* entry = take(key)) value = convert<T>(*entry, key_path(key));
+  }
+
+  // A nullable field: absent or null keeps `value` as it is.
+  template <class T>
+  void optional(const std::string& key, std::optional<T>& value) {
     if (const nlohmann::json* entry = take(key)) value = convert<T>(*entry, key_path(key));
   }
 

@@ -1,0 +1,62 @@
+#include "launch/commands/train_command.h"
+
+#include <glog/logging.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "launch/mpirun_launcher.h"
+#include "launch/roles/worker_main.h"
+#include "launch/run_setup.h"
+
+namespace dact::launch {
+namespace {
+
+struct WorkerArguments {
+  std::string run_dir;
+  int64_t resume_step = 0;
+};
+
+void train(const TrainRequest& request, const std::string& mpirun_args) {
+  const RunConfig config = prepare_run(request);
+  ensure_dataset(config);
+  const std::string hash = training_hash(config.document);
+  const int64_t resume_step = find_resume_step(request.run_dir, hash);
+  if (resume_step >= config.last_step()) {
+    LOG(INFO) << "nothing to do: " << request.run_dir << " already reached step " << resume_step;
+    return;
+  }
+  LOG(INFO) << (resume_step > 0 ? "resuming at step " + std::to_string(resume_step) : std::string("starting"))
+            << "; training to step " << config.last_step() << " of " << config.total_steps();
+  const int exit_code = run_mpi_world(config, request.run_dir, resume_step, mpirun_args);
+  if (exit_code != 0) {
+    throw std::runtime_error("the MPI world of " + request.run_dir + " ended with exit code " +
+                             std::to_string(exit_code) + "; see " + request.run_dir + "/log.txt");
+  }
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app) {
+  auto request = std::make_shared<TrainRequest>();
+  auto mpirun_args = std::make_shared<std::string>();
+  CLI::App* train_command = app.add_subcommand(
+      "train", "Train a diffusion model (resumes when RUN already holds a run)");
+  train_command->add_option("--run-dir", request->run_dir, "Run directory")->required();
+  train_command->add_option("--preset", request->preset, "Preset in configs/ (default fashion-mnist)");
+  train_command->add_option("--config", request->config_file, "Config file (JSON or YAML)");
+  train_command->add_option("--set", request->overrides, "Override a config key: a.b=value")
+      ->take_all();
+  train_command->add_option("--duration-kimg", request->duration_kimg, "Training length in kimg");
+  train_command->add_option("--mpirun-args", *mpirun_args, "Extra arguments for mpirun (e.g. a hostfile)");
+  train_command->callback([request, mpirun_args] { train(*request, *mpirun_args); });
+
+  auto worker = std::make_shared<WorkerArguments>();
+  CLI::App* worker_command = app.add_subcommand("worker", "One rank of a training run (started by dact train)");
+  worker_command->add_option("--run-dir", worker->run_dir, "Run directory")->required();
+  worker_command->add_option("--resume-step", worker->resume_step, "Checkpoint step to resume from");
+  worker_command->callback([worker] { run_worker(worker->run_dir, worker->resume_step); });
+}
+
+}  // namespace dact::launch

@@ -1,0 +1,54 @@
+#include "launch/config/model_config.h"
+
+#include "models/edm2_configs.h"
+
+namespace dact::launch {
+
+void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig& config) {
+  models::Edm2UNetConfig& unet = config.unet;
+  models::Edm2BlockConfig& block = unet.block;
+  reader.optional("img_resolution", unet.img_resolution);
+  reader.optional("img_channels", unet.img_channels);
+  reader.optional("label_dim", unet.label_dim);
+  reader.optional("use_fp16", config.use_fp16);
+  reader.optional("sigma_data", config.sigma_data);
+  reader.optional("logvar_channels", config.logvar_channels);
+  reader.optional("model_channels", unet.model_channels);
+  reader.optional("channel_mult", unet.channel_mult);
+  reader.optional("channel_mult_noise", unet.channel_mult_noise);
+  reader.optional("channel_mult_emb", unet.channel_mult_emb);
+  reader.optional("num_blocks", unet.num_blocks);
+  reader.optional("attn_resolutions", unet.attn_resolutions);
+  reader.optional("label_balance", unet.label_balance);
+  reader.optional("concat_balance", unet.concat_balance);
+  reader.optional("resample_filter", block.resample_filter);
+  reader.optional("channels_per_head", block.channels_per_head);
+  reader.optional("dropout", block.dropout);
+  reader.optional("res_balance", block.res_balance);
+  reader.optional("attn_balance", block.attn_balance);
+  reader.optional("clip_act", block.clip_act);
+}
+
+ModelConfig parse_model_config(const nlohmann::json& section, const std::string& path) {
+  ModelConfig config;
+  ConfigReader reader(section, path);
+  reader.optional("arch", config.arch);
+  if (config.arch != "edm2-precond") {
+    throw ConfigError("config key '" + path + ".arch': unknown architecture '" + config.arch +
+                      "' (training supports: edm2-precond)");
+  }
+  std::string preset;
+  reader.optional("preset", preset);
+  if (!preset.empty()) {
+    try {
+      config.edm2 = models::edm2_named_config(preset);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError("config key '" + path + ".preset': " + e.what());
+    }
+  }
+  read_edm2_precond_arguments(reader, config.edm2);
+  reader.finish();
+  return config;
+}
+
+}  // namespace dact::launch

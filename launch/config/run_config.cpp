@@ -1,0 +1,124 @@
+#include "launch/config/run_config.h"
+
+#include <cmath>
+
+#include "launch/config/config_document.h"
+
+namespace dact::launch {
+namespace {
+
+void read_dataset(ConfigReader reader, DatasetConfig& config) {
+  reader.optional("dir", config.dir);
+  reader.optional("convert_from", config.convert_from);
+  reader.optional("resolution", config.resolution);
+  reader.finish();
+}
+
+void read_trainer(ConfigReader reader, workers::trainer::TrainerConfig& config) {
+  reader.optional("batch", config.batch);
+  reader.optional("batch_per_rank", config.batch_per_rank);
+  reader.optional("ref_lr", config.ref_lr);
+  reader.optional("ref_batches", config.ref_batches);
+  reader.optional("rampup_Mimg", config.rampup_Mimg);
+  ConfigReader adam = reader.child("adam");
+  adam.optional("beta1", config.adam.beta1);
+  adam.optional("beta2", config.adam.beta2);
+  adam.optional("eps", config.adam.eps);
+  adam.finish();
+  ConfigReader loss = reader.child("loss");
+  loss.optional("P_mean", config.objective.sigma_distribution.P_mean);
+  loss.optional("P_std", config.objective.sigma_distribution.P_std);
+  loss.optional("label_dropout", config.objective.label_dropout);
+  loss.finish();
+  reader.optional("ema_every_steps", config.ema_every_steps);
+  reader.optional("checkpoint_every_steps", config.checkpoint_every_steps);
+  reader.optional("status_every_s", config.status_every_s);
+  reader.optional("max_nonfinite_in_a_row", config.max_nonfinite_in_a_row);
+  reader.optional("credits", config.credits);
+  reader.optional("bucket_bytes", config.bucket_bytes);
+  reader.finish();
+  auto positive = [](int64_t value, const char* key) {
+    if (value <= 0) throw ConfigError(std::string("config key 'trainer.") + key + "' must be positive");
+  };
+  positive(config.batch, "batch");
+  positive(config.batch_per_rank, "batch_per_rank");
+  positive(config.ema_every_steps, "ema_every_steps");
+  positive(config.checkpoint_every_steps, "checkpoint_every_steps");
+  positive(config.credits, "credits");
+  if (config.checkpoint_every_steps % config.ema_every_steps != 0) {
+    // A checkpoint must capture an EMA state the uninterrupted run also has (exact resume).
+    throw ConfigError("config key 'trainer.checkpoint_every_steps' must be a multiple of 'trainer.ema_every_steps'");
+  }
+}
+
+void read_ema(ConfigReader reader, workers::ema::EmaConfig& config) {
+  reader.optional("stds", config.stds);
+  reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
+  reader.optional("preview_track", config.preview_track);
+  ConfigReader preview = reader.child("preview");
+  preview.optional("per_class", config.preview.per_class);
+  preview.optional("num_steps", config.preview.num_steps);
+  preview.optional("guidance", config.preview.guidance);
+  preview.optional("seed", config.preview.seed);
+  preview.finish();
+  reader.finish();
+  if (config.stds.empty()) throw ConfigError("config key 'ema.stds' must list at least one std");
+  if (config.preview_track >= config.stds.size()) {
+    throw ConfigError("config key 'ema.preview_track' must index 'ema.stds'");
+  }
+}
+
+void read_run(ConfigReader reader, RunControlConfig& config) {
+  reader.optional("duration_kimg", config.duration_kimg);
+  reader.optional("stop_at_step", config.stop_at_step);
+  std::map<std::string, int> threads;
+  reader.optional("threads", threads);
+  for (const auto& [role, count] : threads) config.threads[role] = count;
+  reader.optional("heartbeat_interval_s", config.heartbeat_interval_s);
+  reader.optional("liveness_timeout_s", config.liveness_timeout_s);
+  reader.optional("status_port", config.status_port);
+  reader.finish();
+}
+
+}  // namespace
+
+int64_t RunConfig::total_steps() const {
+  return static_cast<int64_t>(std::ceil(run.duration_kimg * 1000 / trainer.batch));
+}
+
+int64_t RunConfig::last_step() const {
+  return run.stop_at_step > 0 ? std::min(run.stop_at_step, total_steps()) : total_steps();
+}
+
+int RunConfig::threads_of(const std::string& role) const {
+  const auto found = run.threads.find(role);
+  return found == run.threads.end() ? 1 : found->second;
+}
+
+RunConfig parse_run_config(const nlohmann::json& document) {
+  RunConfig config;
+  ConfigReader reader(document, "");
+  reader.optional("seed", config.seed);
+  read_dataset(reader.child("dataset"), config.dataset);
+  nlohmann::json model = nlohmann::json::object();
+  reader.required("model", model);
+  config.model = parse_model_config(model, "model");
+  reader.optional("roles", config.roles);
+  read_trainer(reader.child("trainer"), config.trainer);
+  read_ema(reader.child("ema"), config.ema);
+  read_run(reader.child("run"), config.run);
+  reader.finish();
+  if (config.run.stop_at_step % config.trainer.checkpoint_every_steps != 0) {
+    throw ConfigError("config key 'run.stop_at_step' must be a multiple of 'trainer.checkpoint_every_steps'");
+  }
+  config.document = document;
+  return config;
+}
+
+std::string training_hash(const nlohmann::json& document) {
+  nlohmann::json training = document;
+  training.erase("run");
+  return config_hash(training);
+}
+
+}  // namespace dact::launch

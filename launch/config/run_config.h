@@ -1,0 +1,58 @@
+#pragma once
+// The whole configuration of a training run, one typed struct per component, parsed
+// from one JSON/YAML document with every unknown key rejected by its full path.
+//
+// The `run` section controls this invocation (duration, where to stop, threads, ports,
+// timeouts) and is left out of training_hash(): a run may be extended or resumed with
+// other threads, but never resumed under different training settings.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "launch/config/model_config.h"
+#include "workers/ema/ema_worker.h"
+#include "workers/trainer/trainer_config.h"
+
+namespace dact::launch {
+
+struct DatasetConfig {
+  std::string dir = "data/fashion-mnist-32/train";  // a shard dataset (manifest.json)
+  // When `dir` has no manifest, `dact train` converts this source first (IDX files or
+  // a class-per-folder image tree); empty = the dataset must exist.
+  std::string convert_from;
+  int64_t resolution = 32;
+};
+
+struct RunControlConfig {
+  double duration_kimg = 100;
+  int64_t stop_at_step = 0;  // > 0: stop there (checkpoint written) as if preempted
+  std::map<std::string, int> threads{{"trainer", 2}, {"data_loader", 1}, {"ema", 1}, {"coordinator", 1}};
+  double heartbeat_interval_s = 1;
+  double liveness_timeout_s = 60;
+  int status_port = 0;  // HTTP status endpoint on 127.0.0.1; 0 = off
+};
+
+struct RunConfig {
+  uint64_t seed = 0;
+  DatasetConfig dataset;
+  ModelConfig model;
+  std::map<std::string, int> roles{{"data_loader", 1}, {"trainer", 1}, {"ema", 1}};
+  workers::trainer::TrainerConfig trainer;
+  workers::ema::EmaConfig ema;
+  RunControlConfig run;
+
+  nlohmann::json document;  // the resolved document this was parsed from
+
+  // Steps needed to train duration_kimg (rounded up to whole steps).
+  int64_t total_steps() const;
+  // The step this invocation stops at: stop_at_step if set, else total_steps().
+  int64_t last_step() const;
+  int threads_of(const std::string& role) const;
+};
+
+RunConfig parse_run_config(const nlohmann::json& document);
+
+// Hash of everything but the `run` section (see above).
+std::string training_hash(const nlohmann::json& document);
+
+}  // namespace dact::launch

@@ -1,0 +1,31 @@
+// The EMA-snapshot rank: power-function EMA tracks updated from trainer 0's weights,
+// snapshots and EMA state written in the background, the preview grid at the end.
+#include "launch/roles/member_actor.h"
+#include "workers/ema/ema_worker.h"
+
+namespace dact::launch {
+
+void run_ema_role(RoleContext& context) {
+  const RunConfig& config = context.config;
+  MemberActor member(context);
+  actors::Actor& actor = member.actor;
+
+  workers::ema::EmaLinks links;
+  links.snapshot_written = [&actor](int64_t kimg, std::string path) {
+    actor.post([&actor, kimg, path = std::move(path)] { actor.send(0, workers::SnapshotWritten{kimg, path}); });
+  };
+  links.finished = [&actor](int64_t step) {
+    actor.post([&actor, step] { actor.send(0, workers::EmaFinished{step}); });
+  };
+  const models::Edm2PrecondConfig net_config = config.model.edm2;
+  workers::ema::EmaWorker worker(config.ema, context.run, context.config_hash,
+                                 config.document.at("model"),
+                                 [net_config] { return models::Edm2Precond(net_config); }, links);
+  worker.resume_from(context.resume_step);
+  actor.on<workers::EmaWeights>([&worker](const workers::EmaWeights& weights, actors::PeerId) { worker.handle(weights); });
+  member.session.on_shutdown([&worker] { worker.flush(); });
+  actor.run();
+  worker.flush();
+}
+
+}  // namespace dact::launch

@@ -1,0 +1,51 @@
+#include "launch/roles/worker_main.h"
+
+#include <glog/logging.h>
+#include <torch/torch.h>
+
+#include "actors/mpi_session.h"
+#include "launch/roles/role_context.h"
+#include "launch/run_setup.h"
+
+namespace dact::launch {
+
+void run_worker(const std::string& run_dir, int64_t resume_step) {
+  RoleContext context;
+  context.config = load_run_config(run_dir);
+  context.config_hash = training_hash(context.config.document);
+  context.run = storage::RunDirectory(run_dir);
+  context.resume_step = resume_step;
+
+  int argc = 0;
+  char** argv = nullptr;
+  actors::MpiSession mpi(argc, argv, MPI_THREAD_MULTIPLE);
+  context.rank = mpi.rank();
+  context.world_size = mpi.world_size();
+  std::string role = "?";
+  try {
+    context.ranks = assign_ranks(context.config, context.world_size);
+    role = context.self().role;
+    // Collective over the world: every rank takes part, trainers get a communicator.
+    MPI_Comm_split(MPI_COMM_WORLD, role == "trainer" ? 0 : MPI_UNDEFINED, context.rank, &context.trainers);
+    at::set_num_threads(context.config.threads_of(role));
+    LOG(INFO) << "rank " << context.rank << " is " << role << " " << context.self().role_index;
+    if (role == coordinator::kCoordinatorRole) {
+      run_coordinator_role(context);
+    } else if (role == "data_loader") {
+      run_data_loader_role(context);
+    } else if (role == "trainer") {
+      run_trainer_role(context);
+    } else if (role == "ema") {
+      run_ema_role(context);
+    } else {
+      throw std::runtime_error("no worker implements role '" + role + "'");
+    }
+    if (context.trainers != MPI_COMM_NULL) MPI_Comm_free(&context.trainers);
+  } catch (const std::exception& e) {
+    LOG(ERROR) << "rank " << context.rank << " (" << role << ") failed: " << e.what();
+    actors::MpiSession::abort_world(1);
+  }
+  LOG(INFO) << "rank " << context.rank << " (" << role << ") done";
+}
+
+}  // namespace dact::launch

@@ -1,0 +1,100 @@
+#include "launch/run_setup.h"
+
+#include <glog/logging.h>
+
+#include <filesystem>
+
+#include "launch/config/config_document.h"
+#include "storage/atomic_file.h"
+#include "storage/dataset_convert.h"
+#include "storage/run_directory.h"
+#include "storage/shard_manifest.h"
+#include "storage/storage_error.h"
+#include "workers/ema/ema_snapshot.h"
+#include "workers/trainer/training_checkpoint.h"
+
+namespace dact::launch {
+namespace {
+
+namespace fs = std::filesystem;
+
+void apply_request_overrides(nlohmann::json& document, const TrainRequest& request, bool resuming) {
+  for (const std::string& assignment : request.overrides) {
+    if (resuming && assignment.rfind("run.", 0) != 0) {
+      throw ConfigError("override '" + assignment + "': " + request.run_dir +
+                        " already holds a run; only run.* settings may change when resuming");
+    }
+    apply_override(document, assignment);
+  }
+  if (request.duration_kimg > 0) document["run"]["duration_kimg"] = request.duration_kimg;
+}
+
+}  // namespace
+
+RunConfig load_run_config(const std::string& run_dir) {
+  const storage::RunDirectory run(run_dir);
+  const nlohmann::json stored = load_config_file(run.config_path());
+  if (!stored.contains("config") || !stored.contains("training_hash")) {
+    throw ConfigError(run.config_path() + ": not a dact run config (keys 'config', 'training_hash')");
+  }
+  RunConfig config = parse_run_config(stored.at("config"));
+  if (training_hash(config.document) != stored.at("training_hash").get<std::string>()) {
+    throw ConfigError(run.config_path() + ": training_hash does not match its config (edited by hand?)");
+  }
+  return config;
+}
+
+RunConfig prepare_run(const TrainRequest& request) {
+  const storage::RunDirectory run(request.run_dir);
+  const bool resuming = fs::exists(run.config_path());
+  nlohmann::json document;
+  if (resuming) {
+    document = load_run_config(request.run_dir).document;
+    LOG(INFO) << "resuming the run in " << request.run_dir << " under its stored config";
+  } else if (!request.config_file.empty()) {
+    document = load_config_file(request.config_file);
+  } else {
+    document = load_preset(request.preset.empty() ? "fashion-mnist" : request.preset);
+  }
+  apply_request_overrides(document, request, resuming);
+  RunConfig config = parse_run_config(document);
+  run.create();
+  const nlohmann::json stored = {{"training_hash", training_hash(config.document)}, {"config", config.document}};
+  storage::write_file_atomically(run.config_path(), stored.dump(2) + "\n");
+  return config;
+}
+
+void ensure_dataset(const RunConfig& config) {
+  const std::string& dir = config.dataset.dir;
+  if (storage::is_dataset_dir(dir)) return;
+  if (config.dataset.convert_from.empty()) {
+    throw ConfigError("dataset.dir '" + dir + "' holds no dataset (manifest.json) and dataset.convert_from is empty");
+  }
+  const std::string dest = fs::path(dir).parent_path().string();
+  LOG(INFO) << "converting " << config.dataset.convert_from << " into " << dest;
+  storage::ConvertOptions options;
+  options.resolution = config.dataset.resolution;
+  storage::convert_dataset(config.dataset.convert_from, dest, options);
+  if (!storage::is_dataset_dir(dir)) {
+    throw ConfigError("converting " + config.dataset.convert_from + " did not produce dataset.dir '" + dir + "'");
+  }
+}
+
+int64_t find_resume_step(const std::string& run_dir, const std::string& config_hash) {
+  const storage::RunDirectory run(run_dir);
+  for (int64_t step : run.checkpoint_steps()) {
+    try {
+      workers::trainer::read_training_checkpoint(run.checkpoint_path(step), config_hash);
+      const workers::ema::EmaSnapshot ema = workers::ema::read_ema_snapshot(run.ema_state_path(step));
+      if (ema.config_hash != config_hash) {
+        throw storage::StorageError(run.ema_state_path(step), "EMA state of another config");
+      }
+      return step;
+    } catch (const storage::StorageError& e) {
+      LOG(WARNING) << "skipping checkpoint of step " << step << ": " << e.what();
+    }
+  }
+  return 0;
+}
+
+}  // namespace dact::launch

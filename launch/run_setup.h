@@ -1,0 +1,35 @@
+#pragma once
+// What `dact train` does before it starts the MPI world: resolve the config (preset or
+// file, overrides), prepare the dataset, lay out the run directory, and find the step
+// to resume from. A run directory that already holds a config resumes under that
+// config; only its `run` section may change.
+#include <string>
+#include <vector>
+
+#include "launch/config/run_config.h"
+
+namespace dact::launch {
+
+struct TrainRequest {
+  std::string run_dir;
+  std::string preset;       // used when config_file is empty; default "fashion-mnist"
+  std::string config_file;
+  std::vector<std::string> overrides;  // "a.b=value"
+  double duration_kimg = 0;            // > 0: overrides run.duration_kimg
+};
+
+// Resolves, validates and writes RUN/config.json ({"training_hash", "config"}).
+RunConfig prepare_run(const TrainRequest& request);
+
+// Reads RUN/config.json as written by prepare_run.
+RunConfig load_run_config(const std::string& run_dir);
+
+// Converts config.dataset.convert_from into the dataset's parent folder when the dataset
+// directory holds no manifest yet.
+void ensure_dataset(const RunConfig& config);
+
+// The newest step whose trainer checkpoint and EMA state both verify (0 if none);
+// files that fail verification are reported and skipped, never deleted.
+int64_t find_resume_step(const std::string& run_dir, const std::string& config_hash);
+
+}  // namespace dact::launch

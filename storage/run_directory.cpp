@@ -1,0 +1,78 @@
+#include "storage/run_directory.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "storage/storage_error.h"
+
+namespace dact::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<int64_t> numbers_in_names(const std::string& dir, const std::regex& pattern) {
+  std::vector<int64_t> numbers;
+  if (!fs::is_directory(dir)) return numbers;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::smatch match;
+    const std::string name = entry.path().filename().string();
+    if (std::regex_match(name, match, pattern)) numbers.push_back(std::stoll(match[1].str()));
+  }
+  std::sort(numbers.begin(), numbers.end());
+  return numbers;
+}
+
+}  // namespace
+
+RunDirectory::RunDirectory(std::string root) : root_(std::move(root)) {}
+
+void RunDirectory::create() const {
+  for (const char* sub : {"", "checkpoints", "snapshots", "samples"}) {
+    const fs::path dir = fs::path(root_) / sub;
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) throw StorageError(dir.string(), "cannot create directory: " + error.message());
+  }
+}
+
+std::string RunDirectory::config_path() const { return root_ + "/config.json"; }
+std::string RunDirectory::stats_path() const { return root_ + "/stats.jsonl"; }
+std::string RunDirectory::metrics_path() const { return root_ + "/metrics.jsonl"; }
+std::string RunDirectory::log_path() const { return root_ + "/log.txt"; }
+
+std::string RunDirectory::checkpoint_path(int64_t step) const {
+  return fmt::format("{}/checkpoints/checkpoint-{:08d}.h5", root_, step);
+}
+std::string RunDirectory::ema_state_path(int64_t step) const {
+  return fmt::format("{}/checkpoints/ema-{:08d}.h5", root_, step);
+}
+std::string RunDirectory::snapshot_path(int64_t kimg) const {
+  return fmt::format("{}/snapshots/snapshot-{:06d}.h5", root_, kimg);
+}
+std::string RunDirectory::sample_grid_path(int64_t kimg) const {
+  return fmt::format("{}/samples/{:06d}.png", root_, kimg);
+}
+
+std::vector<int64_t> RunDirectory::checkpoint_steps() const {
+  std::vector<int64_t> steps =
+      numbers_in_names(root_ + "/checkpoints", std::regex(R"(checkpoint-(\d+)\.h5)"));
+  std::reverse(steps.begin(), steps.end());
+  return steps;
+}
+
+std::vector<int64_t> RunDirectory::snapshot_kimgs() const {
+  return numbers_in_names(root_ + "/snapshots", std::regex(R"(snapshot-(\d+)\.h5)"));
+}
+
+void append_json_line(const std::string& path, const std::string& json_line) {
+  std::ofstream out(path, std::ios::app);
+  out << json_line << '\n';
+  out.flush();
+  if (!out) throw StorageError(path, "cannot append a line");
+}
+
+}  // namespace dact::storage

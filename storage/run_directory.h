@@ -1,0 +1,47 @@
+#pragma once
+// The layout of a run directory (DESIGN.md "Run directory"): every path a run reads
+// or writes comes from here, so the layout is stated once.
+//
+//   RUN/config.json                       resolved config, with its hash
+//   RUN/stats.jsonl, metrics.jsonl        one JSON object per line
+//   RUN/checkpoints/checkpoint-<step>.h5  trainer state (weights, Adam, position)
+//   RUN/checkpoints/ema-<step>.h5         EMA tracks at the same step
+//   RUN/snapshots/snapshot-<kimg>.h5      raw power-EMA tracks, for reconstruction
+//   RUN/samples/<kimg>.png                preview grids
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dact::storage {
+
+class RunDirectory {
+ public:
+  explicit RunDirectory(std::string root);
+
+  // Makes the folders; throws StorageError naming the one that cannot be made.
+  void create() const;
+
+  const std::string& root() const { return root_; }
+  std::string config_path() const;
+  std::string stats_path() const;
+  std::string metrics_path() const;
+  std::string log_path() const;
+  std::string checkpoint_path(int64_t step) const;
+  std::string ema_state_path(int64_t step) const;
+  std::string snapshot_path(int64_t kimg) const;
+  std::string sample_grid_path(int64_t kimg) const;
+
+  // Steps with a checkpoint file, newest first (files are not verified here).
+  std::vector<int64_t> checkpoint_steps() const;
+  // Snapshot kimg values present, oldest first.
+  std::vector<int64_t> snapshot_kimgs() const;
+
+ private:
+  std::string root_;
+};
+
+// Appends one line to a JSON-lines file and flushes it (a line is the unit of
+// progress a user watches; a torn last line is skipped by readers).
+void append_json_line(const std::string& path, const std::string& json_line);
+
+}  // namespace dact::storage

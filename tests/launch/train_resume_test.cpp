@@ -1,0 +1,107 @@
+// `dact train` end to end under mpirun (coordinator, data loader, 2 trainers, EMA actor):
+// the run leaves its artifacts, and a run stopped at step k and resumed ends with the
+// same bytes of weights, Adam state and EMA tracks as one that never stopped.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "storage/tensor_file.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class TrainResumeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = fs::temp_directory_path() / ("dact_train_resume_" + std::to_string(::getpid()));
+    fs::create_directories(root_);
+    const std::string convert = std::string(DACT_BINARY) +
+                                " dataset convert --source /usr/share/datasets/fashion-mnist --dest " +
+                                (root_ / "data").string() + " --split test --resolution 32 > " +
+                                (root_ / "convert.log").string() + " 2>&1";
+    ASSERT_EQ(std::system(convert.c_str()), 0) << convert;
+    const nlohmann::json config = {
+        {"seed", 3},
+        {"dataset", {{"dir", (root_ / "data" / "test").string()}}},
+        {"model", {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
+                   {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
+                   {"attn_resolutions", nlohmann::json::array()}}},
+        {"roles", {{"data_loader", 1}, {"trainer", 2}, {"ema", 1}}},
+        {"trainer", {{"batch", 16}, {"batch_per_rank", 4}, {"ref_lr", 0.01}, {"rampup_Mimg", 0.0001},
+                     {"checkpoint_every_steps", 4}, {"ema_every_steps", 2}, {"status_every_s", 0},
+                     {"loss", {{"label_dropout", 0.1}}}}},
+        {"ema", {{"stds", {0.05, 0.1}}, {"snapshot_every_kimg", 0.064},
+                 {"preview", {{"per_class", 1}, {"num_steps", 2}}}}},
+        {"run", {{"duration_kimg", 0.192}, {"threads", {{"trainer", 1}}}, {"liveness_timeout_s", 60}}},
+    };
+    std::ofstream(root_ / "config.json") << config.dump(2);
+  }
+  static void TearDownTestSuite() { fs::remove_all(root_); }
+
+  static int train(const std::string& run, const std::string& extra) {
+    const std::string command = std::string(DACT_BINARY) + " train --config " + (root_ / "config.json").string() +
+                                " --run-dir " + (root_ / run).string() + " " + extra + " >> " +
+                                (root_ / (run + ".out")).string() + " 2>&1";
+    return std::system(command.c_str());
+  }
+  static std::string run_dir(const std::string& run) { return (root_ / run).string(); }
+
+  static fs::path root_;
+};
+
+fs::path TrainResumeTest::root_;
+
+void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
+  const dact::storage::TensorFile a = dact::storage::read_tensor_file(a_path);
+  const dact::storage::TensorFile b = dact::storage::read_tensor_file(b_path);
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (const auto& [name, tensor] : a.tensors) {
+    ASSERT_TRUE(b.tensors.count(name)) << name;
+    EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name << " differs between " << a_path << " and " << b_path;
+  }
+}
+
+TEST_F(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
+  ASSERT_EQ(train("full", ""), 0) << "see " << run_dir("full") << ".out";
+  const std::string run = run_dir("full");
+  EXPECT_TRUE(fs::exists(run + "/config.json"));
+  EXPECT_TRUE(fs::exists(run + "/checkpoints/checkpoint-00000012.h5"));
+  EXPECT_TRUE(fs::exists(run + "/checkpoints/ema-00000012.h5"));
+  EXPECT_TRUE(fs::exists(run + "/snapshots/snapshot-000000.h5"));  // 64 images
+  EXPECT_TRUE(fs::exists(run + "/samples/000000.png"));
+  std::ifstream stats(run + "/stats.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(stats, line); ++lines) {
+    const nlohmann::json entry = nlohmann::json::parse(line);
+    EXPECT_TRUE(std::isfinite(entry.at("loss").get<double>()));
+    EXPECT_GE(entry.at("data_wait_pct").get<double>(), 0);
+  }
+  EXPECT_GE(lines, 1);
+}
+
+TEST_F(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
+  if (!fs::exists(run_dir("full") + "/checkpoints/checkpoint-00000012.h5")) {
+    ASSERT_EQ(train("full", ""), 0);
+  }
+  ASSERT_EQ(train("resumed", "--set run.stop_at_step=8"), 0);
+  EXPECT_TRUE(fs::exists(run_dir("resumed") + "/checkpoints/checkpoint-00000008.h5"));
+  EXPECT_FALSE(fs::exists(run_dir("resumed") + "/checkpoints/checkpoint-00000012.h5"));
+  ASSERT_EQ(train("resumed", "--set run.stop_at_step=0"), 0);
+  expect_same_tensors(run_dir("full") + "/checkpoints/checkpoint-00000012.h5",
+                      run_dir("resumed") + "/checkpoints/checkpoint-00000012.h5");
+  expect_same_tensors(run_dir("full") + "/checkpoints/ema-00000012.h5",
+                      run_dir("resumed") + "/checkpoints/ema-00000012.h5");
+}
+
+TEST_F(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
+  EXPECT_NE(train("bad", "--set trainer.bacth=3"), 0);
+  std::ifstream out(root_ / "bad.out");
+  const std::string text((std::istreambuf_iterator<char>(out)), {});
+  EXPECT_NE(text.find("trainer.bacth"), std::string::npos) << text;
+}
+
+}  // namespace

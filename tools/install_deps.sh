@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package dact needs to build, test and benchmark.
+# On Debian 12; uses sudo for apt-get when not run as root.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev libopenmpi-dev openmpi-bin libhdf5-dev
+  libboost-dev libgoogle-glog-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libfmt-dev libxxhash-dev libpng-dev libjpeg-dev zlib1g-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  dataset-fashion-mnist python3-torch python3-h5py python3-scipy python3-numpy
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) == 0 ]] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "dact: all ${#packages[@]} Debian packages present"

@@ -1,0 +1,107 @@
+#include "workers/ema/ema_worker.h"
+
+#include <glog/logging.h>
+
+#include <cmath>
+
+#include "models/state_dict.h"
+#include "storage/png_writer.h"
+#include "storage/storage_error.h"
+#include "workers/tensor_bytes.h"
+
+namespace dact::workers::ema {
+
+EmaWorker::EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash,
+                     nlohmann::json model, std::function<models::Edm2Precond()> make_net,
+                     EmaLinks links)
+    : config_(std::move(config)),
+      run_(std::move(run)),
+      config_hash_(std::move(config_hash)),
+      model_(std::move(model)),
+      make_net_(std::move(make_net)),
+      links_(std::move(links)) {
+  if (config_.preview_track >= config_.stds.size()) {
+    throw std::invalid_argument("ema.preview_track must index ema.stds");
+  }
+  for (const auto& param : make_net_()->named_parameters()) param_names_.push_back(param.key());
+}
+
+void EmaWorker::resume_from(int64_t step) {
+  if (step == 0) return;
+  const std::string path = run_.ema_state_path(step);
+  const EmaSnapshot state = read_ema_snapshot(path);
+  if (state.config_hash != config_hash_ || state.stds != config_.stds) {
+    throw storage::StorageError(path, "EMA state of another config (hash or stds differ)");
+  }
+  tracks_.clear();
+  for (size_t i = 0; i < state.stds.size(); ++i) tracks_.emplace_back(state.stds[i], state.tracks[i]);
+  buffers_ = state.buffers;
+  nimg_ = state.nimg;
+  LOG(INFO) << "EMA resumed from " << path;
+}
+
+std::shared_ptr<const EmaSnapshot> EmaWorker::copy_state(int64_t step, int64_t nimg) const {
+  auto snapshot = std::make_shared<EmaSnapshot>();
+  snapshot->step = step;
+  snapshot->nimg = nimg;
+  snapshot->stds = config_.stds;
+  snapshot->model = model_;
+  snapshot->config_hash = config_hash_;
+  for (const PowerEmaTrack& track : tracks_) {
+    storage::NamedTensors copy;
+    for (const auto& [name, tensor] : track.params()) copy[name] = tensor.clone();
+    snapshot->tracks.push_back(std::move(copy));
+  }
+  for (const auto& [name, tensor] : buffers_) snapshot->buffers[name] = tensor.clone();
+  return snapshot;
+}
+
+void EmaWorker::handle(const EmaWeights& weights) {
+  storage::NamedTensors state = tensors_from_bytes(weights.tensors);
+  storage::NamedTensors params;
+  for (const std::string& name : param_names_) {
+    const auto found = state.find(name);
+    if (found == state.end()) throw std::invalid_argument("EMA weights lack parameter '" + name + "'");
+    params.emplace(name, found->second);
+    state.erase(found);
+  }
+  buffers_ = std::move(state);
+
+  if (tracks_.empty()) {
+    if (weights.step != 0) {
+      throw std::runtime_error("EMA actor got weights of step " + std::to_string(weights.step) +
+                               " before any state (neither initial weights nor a resumed state)");
+    }
+    for (double std : config_.stds) tracks_.emplace_back(std, params);
+  } else {
+    for (PowerEmaTrack& track : tracks_) track.update(params, weights.nimg, weights.delta_nimg);
+  }
+
+  const double snapshot_nimg = config_.snapshot_every_kimg * 1000;
+  const bool snapshot_due =
+      weights.final || (weights.step > 0 && std::floor(weights.nimg / snapshot_nimg) >
+                                                std::floor(nimg_ / snapshot_nimg));
+  nimg_ = weights.nimg;
+  if (!snapshot_due && !weights.write_state) return;
+
+  std::shared_ptr<const EmaSnapshot> snapshot = copy_state(weights.step, weights.nimg);
+  const int64_t kimg = weights.nimg / 1000;
+  const bool write_state = weights.write_state, final = weights.final;
+  writer_.submit([this, snapshot, kimg, snapshot_due, write_state, final] {
+    if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
+    if (snapshot_due) {
+      const std::string path = run_.snapshot_path(kimg);
+      write_ema_snapshot(path, *snapshot);
+      links_.snapshot_written(kimg, path);
+    }
+    if (final) {
+      models::Edm2Precond net = make_net_();
+      models::load_state_dict(*net, snapshot_state_dict(*snapshot, config_.preview_track));
+      storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(net, config_.preview));
+      LOG(INFO) << "preview grid written to " << run_.sample_grid_path(kimg);
+      links_.finished(snapshot->step);
+    }
+  });
+}
+
+}  // namespace dact::workers::ema

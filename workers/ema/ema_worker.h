@@ -1,0 +1,69 @@
+#pragma once
+// The EMA-snapshot actor's logic: power-function EMA tracks for several stds at once
+// (EDM2), fed with the weights trainer 0 hands over; a snapshot every
+// snapshot_every_kimg; the tracks' state at checkpoint steps (exact resume); at the end
+// a preview grid. Disk writes and sampling run on a background thread, so handle()
+// costs one pass over the weights per track.
+// Not thread-safe: call everything on the actor's loop thread. The links may be
+// called from the background thread and must be thread-safe (Actor::post).
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "models/edm2_precond.h"
+#include "storage/background_writer.h"
+#include "storage/run_directory.h"
+#include "workers/ema/ema_snapshot.h"
+#include "workers/ema/power_ema_track.h"
+#include "workers/ema/preview_grid.h"
+#include "workers/worker_messages.h"
+
+namespace dact::workers::ema {
+
+struct EmaConfig {
+  std::vector<double> stds{0.050, 0.100};  // EDM2's two stored tracks
+  double snapshot_every_kimg = 100;
+  size_t preview_track = 1;  // index into stds
+  PreviewOptions preview;
+};
+
+struct EmaLinks {
+  std::function<void(int64_t kimg, std::string path)> snapshot_written;
+  std::function<void(int64_t step)> finished;  // final snapshot, state and preview written
+};
+
+class EmaWorker {
+ public:
+  // `make_net` builds the trained network (for parameter names and the preview);
+  // `model` describes it in snapshots.
+  EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash,
+            nlohmann::json model, std::function<models::Edm2Precond()> make_net, EmaLinks links);
+
+  // Loads the tracks of checkpoint step `step` (ema-<step>.h5); step 0 waits for the
+  // initial weights instead.
+  void resume_from(int64_t step);
+
+  void handle(const EmaWeights& weights);
+
+  // Waits for pending writes; rethrows a failed one.
+  void flush() { writer_.wait(); }
+
+ private:
+  std::shared_ptr<const EmaSnapshot> copy_state(int64_t step, int64_t nimg) const;
+
+  EmaConfig config_;
+  storage::RunDirectory run_;
+  std::string config_hash_;
+  nlohmann::json model_;
+  std::function<models::Edm2Precond()> make_net_;
+  EmaLinks links_;
+  std::vector<std::string> param_names_;
+  std::vector<PowerEmaTrack> tracks_;
+  storage::NamedTensors buffers_;
+  int64_t nimg_ = 0;
+  storage::BackgroundWriter writer_;
+};
+
+}  // namespace dact::workers::ema

@@ -1,0 +1,25 @@
+#pragma once
+// The preview a user looks at: `per_class` samples of each class, one row per class,
+// drawn with EDM's Heun sampler (optionally with classifier-free guidance) from a
+// class-conditional EDM2 denoiser, tiled into one uint8 image.
+#include <torch/torch.h>
+
+#include "models/edm2_precond.h"
+#include "models/sampler_edm.h"
+
+namespace dact::workers::ema {
+
+struct PreviewOptions {
+  int64_t per_class = 8;
+  int64_t num_steps = 32;
+  double guidance = 1.0;  // CFG weight; 1 = none (needs label dropout in training if > 1)
+  uint64_t seed = 0;
+};
+
+// uint8 [C, classes * H, per_class * W]; net must be class-conditional (label_dim > 0).
+torch::Tensor sample_preview_grid(models::Edm2Precond& net, const PreviewOptions& options);
+
+// Tiles uint8 images [rows * cols, C, H, W] into [C, rows * H, cols * W].
+torch::Tensor tile_images(const torch::Tensor& images, int64_t rows, int64_t cols);
+
+}  // namespace dact::workers::ema

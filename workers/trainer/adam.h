@@ -1,0 +1,48 @@
+#pragma once
+// Adam (Kingma & Ba 2015, Algorithm 1) exactly as torch.optim.Adam computes it
+// (single-tensor path, no weight decay, no amsgrad), with its state held by
+// parameter name so checkpoints store and restore it bit for bit.
+// Not thread-safe: the trainer's gradient loop owns it.
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dact::workers::trainer {
+
+struct AdamOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.99;  // EDM2 training_loop.py: betas=(0.9, 0.99)
+  double eps = 1e-8;
+};
+
+class Adam {
+ public:
+  // `params` are the trained parameters (name -> tensor that aliases the module's).
+  Adam(std::vector<std::pair<std::string, torch::Tensor>> params, AdamOptions options);
+
+  // One update with learning rate `lr` from the parameters' current .grad().
+  // A parameter without a gradient is left unchanged (as in PyTorch).
+  void step(double lr);
+
+  // m_<name>, v_<name> moments and the step count, for checkpoints.
+  std::map<std::string, torch::Tensor> state() const;
+  // Restores state(); throws std::invalid_argument naming a missing or misshapen entry.
+  void load_state(const std::map<std::string, torch::Tensor>& state);
+
+  int64_t steps_taken() const { return steps_taken_; }
+
+ private:
+  struct Slot {
+    std::string name;
+    torch::Tensor param;
+    torch::Tensor exp_avg;     // m_t
+    torch::Tensor exp_avg_sq;  // v_t
+  };
+  std::vector<Slot> slots_;
+  AdamOptions options_;
+  int64_t steps_taken_ = 0;
+};
+
+}  // namespace dact::workers::trainer

@@ -1,0 +1,198 @@
+#include "workers/trainer/gradient_loop.h"
+
+#include <fmt/format.h>
+#include <glog/logging.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+#include "models/state_dict.h"
+#include "workers/seed_mixing.h"
+#include "workers/tensor_bytes.h"
+#include "workers/trainer/learning_rate_schedule.h"
+
+namespace dact::workers::trainer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double unix_time_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+at::Generator micro_batch_generator(uint64_t seed, int64_t step, int64_t round, int trainer_index) {
+  return at::make_generator<at::CPUGeneratorImpl>(
+      mix_seed({seed, static_cast<uint64_t>(step), static_cast<uint64_t>(round),
+                static_cast<uint64_t>(trainer_index)}));
+}
+
+GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, models::Edm2Precond net,
+                           int trainer_index, GradientAllReduce& all_reduce, BatchQueue& batches,
+                           GradientLoopLinks links, storage::RunDirectory run,
+                           std::string config_hash)
+    : config_(config),
+      seed_(seed),
+      net_(std::move(net)),
+      trainer_index_(trainer_index),
+      all_reduce_(all_reduce),
+      batches_(batches),
+      links_(std::move(links)),
+      run_(std::move(run)),
+      config_hash_(std::move(config_hash)),
+      params_(net_->named_parameters().pairs()),
+      adam_(params_, config.adam),
+      rounds_(data_loader::BatchLayout{config.batch, config.batch_per_rank,
+                                       all_reduce.num_trainers()}.rounds()) {
+  net_->train();
+  // Gradients exist from the start so that every trainer all-reduces the same list.
+  for (auto& [name, param] : params_) param.mutable_grad() = torch::zeros_like(param);
+}
+
+storage::NamedTensors GradientLoop::state_dict_copy() const {
+  storage::NamedTensors copy;
+  for (const auto& [name, tensor] : models::state_dict(*net_)) copy[name] = tensor.detach().clone();
+  return copy;
+}
+
+void GradientLoop::resume_from(int64_t step) {
+  if (step > 0) {
+    const TrainingCheckpoint checkpoint =
+        read_training_checkpoint(run_.checkpoint_path(step), config_hash_);
+    models::load_state_dict(*net_, checkpoint.model);
+    adam_.load_state(checkpoint.optimizer);
+    step_ = checkpoint.step;
+    nonfinite_steps_skipped_ = checkpoint.nonfinite_steps_skipped;
+    LOG(INFO) << "trainer " << trainer_index_ << " resumed from " << run_.checkpoint_path(step);
+  } else if (trainer_index_ == 0) {
+    hand_weights_to_ema(false);  // EDM2 starts every EMA track from the initial weights
+  }
+  last_ema_nimg_ = step_ * config_.batch;
+}
+
+void GradientLoop::run(int64_t last_step) {
+  links_.grant_credits(static_cast<uint32_t>(config_.credits));
+  auto interval_start = Clock::now();
+  while (step_ < last_step) {
+    interval_.loss_sum += train_one_step();
+    interval_.steps += 1;
+    if (trainer_index_ != 0) continue;
+    const bool final = step_ == last_step;
+    if (step_ % config_.ema_every_steps == 0 || final) hand_weights_to_ema(final);
+    if (step_ % config_.checkpoint_every_steps == 0 || final) write_checkpoint();
+    const double interval_s = seconds_since(interval_start);
+    if (interval_s >= config_.status_every_s || final) {
+      report(interval_s);
+      interval_ = {};
+      interval_start = Clock::now();
+    }
+  }
+  checkpoint_writer_.wait();
+}
+
+double GradientLoop::train_one_step() {
+  double loss_local = 0;
+  for (int64_t round = 0; round < rounds_; ++round) {
+    const auto wait_start = Clock::now();
+    std::optional<MicroBatch> batch = batches_.pop();
+    interval_.data_wait_s += seconds_since(wait_start);
+    if (!batch) throw std::runtime_error("trainer " + std::to_string(trainer_index_) + ": data loader stopped");
+    if (batch->step != step_ || batch->round != round) {
+      throw std::runtime_error(fmt::format("trainer {}: expected batch (step {}, round {}), got ({}, {})",
+                                           trainer_index_, step_, round, batch->step, batch->round));
+    }
+    links_.grant_credits(1);
+    loader_busy_s_ = batch->loader_busy_s;
+    at::Generator generator = micro_batch_generator(seed_, step_, round, trainer_index_);
+    const torch::Tensor loss =
+        edm2_micro_batch_loss(net_, pixels_to_model_space(batch->images), batch->labels,
+                              config_.objective, 1.0 / config_.batch, generator);
+    loss.backward();
+    loss_local += loss.item<double>();
+  }
+
+  // The loss rides along with the gradients: one all-reduce gives both.
+  std::vector<torch::Tensor> reduced;
+  for (auto& [name, param] : params_) reduced.push_back(param.grad());
+  const torch::Tensor loss_sum = torch::tensor(loss_local, torch::kFloat64);
+  reduced.push_back(loss_sum);
+  const auto reduce_start = Clock::now();
+  all_reduce_.sum(reduced);
+  interval_.all_reduce_s += seconds_since(reduce_start);
+
+  bool finite = true;
+  for (auto& [name, param] : params_) finite = finite && torch::isfinite(param.grad()).all().item<bool>();
+  if (finite) {
+    nonfinite_in_a_row_ = 0;
+    adam_.step(learning_rate_schedule(step_ * config_.batch, config_.batch, config_.ref_lr,
+                                      config_.ref_batches, config_.rampup_Mimg));
+  } else {
+    ++nonfinite_steps_skipped_;
+    ++nonfinite_in_a_row_;
+    LOG(WARNING) << "trainer " << trainer_index_ << ": non-finite gradient at step " << step_
+                 << ", step skipped (" << nonfinite_in_a_row_ << " in a row)";
+    if (nonfinite_in_a_row_ >= config_.max_nonfinite_in_a_row) {
+      throw NonFiniteLossError(fmt::format(
+          "training diverged: {} steps in a row with non-finite gradients (last at step {}); "
+          "lower trainer.ref_lr or resume from an earlier checkpoint",
+          nonfinite_in_a_row_, step_));
+    }
+  }
+  for (auto& [name, param] : params_) param.grad().zero_();
+  ++step_;
+  return loss_sum.item<double>();
+}
+
+void GradientLoop::hand_weights_to_ema(bool final) {
+  const auto start = Clock::now();
+  EmaWeights weights;
+  weights.step = step_;
+  weights.nimg = step_ * config_.batch;
+  weights.delta_nimg = weights.nimg - last_ema_nimg_;
+  weights.write_state = step_ > 0 && (step_ % config_.checkpoint_every_steps == 0 || final);
+  weights.final = final;
+  const storage::NamedTensors state = models::state_dict(*net_);
+  weights.tensors = tensors_to_bytes(state);  // the one copy; sending happens off this thread
+  last_ema_nimg_ = weights.nimg;
+  links_.send_to_ema(std::move(weights));
+  interval_.ema_handoff_s += seconds_since(start);
+}
+
+void GradientLoop::write_checkpoint() {
+  const auto start = Clock::now();
+  TrainingCheckpoint checkpoint;
+  checkpoint.step = step_;
+  checkpoint.nonfinite_steps_skipped = nonfinite_steps_skipped_;
+  checkpoint.model = state_dict_copy();
+  for (const auto& [name, tensor] : adam_.state()) checkpoint.optimizer[name] = tensor.clone();
+  checkpoint_writer_.submit([checkpoint = std::move(checkpoint), path = run_.checkpoint_path(step_),
+                             hash = config_hash_] { write_training_checkpoint(path, checkpoint, hash); });
+  interval_.checkpoint_s += seconds_since(start);
+}
+
+void GradientLoop::report(double interval_s) {
+  const auto percent = [interval_s](double part_s) { return interval_s > 0 ? 100 * part_s / interval_s : 0.0; };
+  const nlohmann::json line = {
+      {"time", unix_time_s()},
+      {"step", step_},
+      {"kimg", static_cast<double>(step_ * config_.batch) / 1000},
+      {"loss", interval_.steps ? interval_.loss_sum / interval_.steps : 0.0},
+      {"lr", learning_rate_schedule(step_ * config_.batch, config_.batch, config_.ref_lr,
+                                    config_.ref_batches, config_.rampup_Mimg)},
+      {"images_per_s", interval_s > 0 ? interval_.steps * config_.batch / interval_s : 0.0},
+      {"data_wait_pct", percent(interval_.data_wait_s)},
+      {"all_reduce_pct", percent(interval_.all_reduce_s)},
+      {"ema_handoff_pct", percent(interval_.ema_handoff_s)},
+      {"checkpoint_pct", percent(interval_.checkpoint_s)},
+      {"nonfinite_steps_skipped", nonfinite_steps_skipped_},
+      {"loader_busy_s", loader_busy_s_},
+  };
+  links_.report_progress(line.dump());
+}
+
+}  // namespace dact::workers::trainer

@@ -1,0 +1,90 @@
+#pragma once
+// The trainer's gradient loop: per step, `rounds` micro-batches forward/backward
+// (gradient accumulation), one all-reduce among the trainers, the NaN/inf guard,
+// EDM2's learning-rate schedule, Adam. Trainer 0 also hands the weights to the EMA
+// actor every ema_every_steps, writes checkpoints from a background thread, and
+// reports progress. Everything else (receiving batches, sending messages) happens on
+// the actor's loop thread behind the Links callbacks, so this loop only ever waits
+// for data (when the loader is behind) and for the all-reduce.
+#include <functional>
+#include <string>
+
+#include "models/edm2_precond.h"
+#include "storage/background_writer.h"
+#include "storage/run_directory.h"
+#include "workers/data_loader/sample_order.h"
+#include "workers/trainer/adam.h"
+#include "workers/trainer/batch_queue.h"
+#include "workers/trainer/gradient_all_reduce.h"
+#include "workers/trainer/trainer_config.h"
+#include "workers/trainer/training_checkpoint.h"
+#include "workers/worker_messages.h"
+
+namespace dact::workers::trainer {
+
+// The loop's only ways out; each must return at once (post to the actor thread).
+struct GradientLoopLinks {
+  std::function<void(uint32_t count)> grant_credits;   // to this trainer's data loader
+  std::function<void(EmaWeights weights)> send_to_ema;  // trainer 0 only
+  std::function<void(std::string json_line)> report_progress;  // trainer 0 only
+};
+
+class NonFiniteLossError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class GradientLoop {
+ public:
+  GradientLoop(TrainerConfig config, uint64_t seed, models::Edm2Precond net, int trainer_index,
+               GradientAllReduce& all_reduce, BatchQueue& batches, GradientLoopLinks links,
+               storage::RunDirectory run, std::string config_hash);
+
+  // Restores the checkpoint of `step` (unless 0) and continues from there.
+  void resume_from(int64_t step);
+  // Trains until `last_step`, writing a checkpoint there; throws NonFiniteLossError after
+  // max_nonfinite_in_a_row skipped steps, BatchOrderError-like std::runtime_error if the
+  // loader sends a batch out of order.
+  void run(int64_t last_step);
+
+  int64_t step() const { return step_; }
+  const models::Edm2Precond& net() const { return net_; }
+
+ private:
+  struct IntervalTimes {
+    double data_wait_s = 0, all_reduce_s = 0, ema_handoff_s = 0, checkpoint_s = 0;
+    double loss_sum = 0;
+    int64_t steps = 0;
+  };
+  double train_one_step();  // returns the global mean loss of the step
+  void hand_weights_to_ema(bool final);
+  void write_checkpoint();
+  void report(double interval_s);
+  storage::NamedTensors state_dict_copy() const;
+
+  TrainerConfig config_;
+  uint64_t seed_;
+  models::Edm2Precond net_;
+  int trainer_index_;
+  GradientAllReduce& all_reduce_;
+  BatchQueue& batches_;
+  GradientLoopLinks links_;
+  storage::RunDirectory run_;
+  std::string config_hash_;
+  std::vector<std::pair<std::string, torch::Tensor>> params_;
+  Adam adam_;
+  storage::BackgroundWriter checkpoint_writer_;
+  int64_t rounds_;
+  int64_t step_ = 0;
+  int64_t nonfinite_steps_skipped_ = 0;
+  int64_t nonfinite_in_a_row_ = 0;
+  int64_t last_ema_nimg_ = 0;
+  double loader_busy_s_ = 0;
+  IntervalTimes interval_;
+};
+
+// The generator of all randomness of one micro-batch: a fixed function of
+// (seed, step, round, trainer), so a resumed run draws exactly the same noise.
+at::Generator micro_batch_generator(uint64_t seed, int64_t step, int64_t round, int trainer_index);
+
+}  // namespace dact::workers::trainer

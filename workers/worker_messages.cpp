@@ -1,0 +1,62 @@
+#include "workers/worker_messages.h"
+
+namespace dact::workers {
+
+void BatchCredit::encode(ByteWriter& out) const { out.u32(count); }
+BatchCredit BatchCredit::decode(ByteReader& in, uint16_t) { return {in.u32()}; }
+
+void TrainingBatch::encode(ByteWriter& out) const {
+  out.i64(step);
+  out.i32(round);
+  out.f64(loader_busy_s);
+  out.bytes(tensors);
+}
+TrainingBatch TrainingBatch::decode(ByteReader& in, uint16_t) {
+  TrainingBatch message;
+  message.step = in.i64();
+  message.round = in.i32();
+  message.loader_busy_s = in.f64();
+  message.tensors = in.bytes();
+  return message;
+}
+
+void EmaWeights::encode(ByteWriter& out) const {
+  out.i64(step);
+  out.i64(nimg);
+  out.i64(delta_nimg);
+  out.boolean(write_state);
+  out.boolean(final);
+  out.bytes(tensors);
+}
+EmaWeights EmaWeights::decode(ByteReader& in, uint16_t) {
+  EmaWeights message;
+  message.step = in.i64();
+  message.nimg = in.i64();
+  message.delta_nimg = in.i64();
+  message.write_state = in.boolean();
+  message.final = in.boolean();
+  message.tensors = in.bytes();
+  return message;
+}
+
+void TrainingProgress::encode(ByteWriter& out) const { out.string(json_line); }
+TrainingProgress TrainingProgress::decode(ByteReader& in, uint16_t) { return {in.string()}; }
+
+void TrainingFinished::encode(ByteWriter& out) const { out.i64(step); }
+TrainingFinished TrainingFinished::decode(ByteReader& in, uint16_t) { return {in.i64()}; }
+
+void SnapshotWritten::encode(ByteWriter& out) const {
+  out.i64(kimg);
+  out.string(path);
+}
+SnapshotWritten SnapshotWritten::decode(ByteReader& in, uint16_t) {
+  SnapshotWritten message;
+  message.kimg = in.i64();
+  message.path = in.string();
+  return message;
+}
+
+void EmaFinished::encode(ByteWriter& out) const { out.i64(step); }
+EmaFinished EmaFinished::decode(ByteReader& in, uint16_t) { return {in.i64()}; }
+
+}  // namespace dact::workers
