@@ -28,10 +28,12 @@ DitAttentionImpl::DitAttentionImpl(int64_t dim, int64_t num_heads) : num_heads(n
 torch::Tensor DitAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& rope_angles) {
   const int64_t batch = x.size(0), tokens = x.size(1), dim = x.size(2);
   const int64_t head_dim = dim / num_heads;
+  // unbind, not three selects: its backward stacks the three gradients once instead of
+  // scattering each into a zero tensor of the full qkv size.
   const auto qkv_heads =
-      qkv->forward(x).reshape({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4});
+      qkv->forward(x).reshape({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4}).unbind(0);
   auto q = qkv_heads[0], k = qkv_heads[1];
-  const auto v = qkv_heads[2];
+  const auto& v = qkv_heads[2];
   if (rope_angles.defined()) {
     q = apply_rope_2d(q, rope_angles);
     k = apply_rope_2d(k, rope_angles);
