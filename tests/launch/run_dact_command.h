@@ -1,0 +1,31 @@
+#pragma once
+// Test helper: runs the built `dact` binary (DACT_BINARY) with arguments and
+// captures its standard output and exit code.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace dact::testing {
+
+struct DactResult {
+  int exit_code;
+  std::string output;  // stdout only; stderr is folded in when `merge_stderr`
+};
+
+inline DactResult run_dact_command(const std::string& arguments, bool merge_stderr = false) {
+  const std::string command =
+      std::string("'") + DACT_BINARY + "' " + arguments + (merge_stderr ? " 2>&1" : "");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+  std::string output;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+}  // namespace dact::testing
