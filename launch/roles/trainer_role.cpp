@@ -52,6 +52,7 @@ void run_trainer_role(RoleContext& context) {
   std::exception_ptr loop_failure;
   try {
     auto all_reduce = workers::trainer::make_mpi_gradient_all_reduce(context.trainers, config.trainer.bucket_bytes);
+    torch::manual_seed(config.seed);  // every trainer starts from the same initial weights
     workers::trainer::GradientLoop loop(config.trainer, config.seed, models::Edm2Precond(config.model.edm2),
                                         trainer_index, *all_reduce, batches, links, context.run,
                                         context.config_hash);
