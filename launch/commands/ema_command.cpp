@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "storage/run_directory.h"
 #include "workers/ema/posthoc_coefficients.h"
+#include "workers/ema/posthoc_reconstruction.h"
 
 namespace dact::launch {
 namespace {
@@ -35,6 +37,24 @@ void run_ema_solve(const EmaSolveOptions& options) {
   std::fputs(json.c_str(), stdout);
 }
 
+struct EmaReconstructOptions {
+  std::string run_dir;
+  std::vector<double> out_std;
+  double out_kimg = 0;
+  std::string out_dir;
+};
+
+void run_ema_reconstruct(const EmaReconstructOptions& options) {
+  const storage::RunDirectory run(options.run_dir);
+  std::vector<std::string> snapshots;
+  for (int64_t kimg : run.snapshot_kimgs()) snapshots.push_back(run.snapshot_path(kimg));
+  if (snapshots.empty()) throw std::runtime_error(options.run_dir + ": no snapshots to reconstruct from");
+  for (const auto& output : workers::ema::reconstruct_posthoc_ema(snapshots, options.out_std,
+                                                                  options.out_kimg * 1000, options.out_dir)) {
+    std::printf("std %.3f: %s\n", output.std, output.path.c_str());
+  }
+}
+
 }  // namespace
 
 void add_ema_commands(CLI::App& app) {
@@ -53,6 +73,17 @@ void add_ema_commands(CLI::App& app) {
   solve->add_option("--out-std", options->out_std, "Relative EMA std of each output profile")
       ->required()->delimiter(',');
   solve->callback([options] { run_ema_solve(*options); });
+
+  auto reconstruct_options = std::make_shared<EmaReconstructOptions>();
+  CLI::App* reconstruct = ema->add_subcommand(
+      "reconstruct", "Write EMA weights of any std, combined from a run's snapshots");
+  reconstruct->add_option("--run-dir", reconstruct_options->run_dir, "Run directory")->required();
+  reconstruct->add_option("--std", reconstruct_options->out_std, "Relative EMA std of each output")
+      ->required()->delimiter(',');
+  reconstruct->add_option("--out-kimg", reconstruct_options->out_kimg,
+                          "Training time of the outputs (default: the newest snapshot)");
+  reconstruct->add_option("--out", reconstruct_options->out_dir, "Output directory")->required();
+  reconstruct->callback([reconstruct_options] { run_ema_reconstruct(*reconstruct_options); });
 }
 
 }  // namespace dact::launch
