@@ -27,7 +27,9 @@ struct ShardFileLayout {
 
 // Writes `samples` [count, C, H, W] (uint8, float16 or float32) as dataset
 // `sample_key` and `labels` (integer, [count]) as int32 to `path` through a temp
-// name + fsync + rename. Returns the xxHash64 (hex) of the committed file's bytes.
+// name + fsync + rename. The file is built in memory first and written in one
+// piece (needs about the shard's size again in RAM). Returns the xxHash64 (hex)
+// of the committed file's bytes.
 std::string write_shard_file(const std::string& path, const std::string& sample_key,
                              const torch::Tensor& samples, const torch::Tensor& labels,
                              int64_t chunk_samples);
