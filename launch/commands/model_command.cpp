@@ -8,10 +8,10 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "launch/config/model_config.h"
 #include "models/dit.h"
 #include "models/edm2_precond.h"
 #include "models/state_dict.h"
@@ -52,76 +52,22 @@ nlohmann::json read_json(const std::string& path) {
   }
 }
 
-// Rejects any key of `config` outside `known`, naming it.
-void check_keys(const nlohmann::json& config, const std::set<std::string>& known,
-                const std::string& path) {
-  if (!config.is_object()) throw storage::StorageError(path, "expected a JSON object");
-  for (const auto& item : config.items()) {
-    if (known.count(item.key()) == 0) {
-      throw storage::StorageError(path, "unknown key '" + item.key() + "'");
-    }
-  }
-}
-
-template <typename T>
-void read_key(const nlohmann::json& config, const std::string& key, T& value, const std::string& path) {
-  if (!config.contains(key)) return;
+// Reads a runner's constructor arguments with `read`, naming the file in every error
+// (unknown keys, wrong types).
+template <class Config, class Read>
+Config arguments_from_json(const nlohmann::json& json, const std::string& path, Read read,
+                           std::initializer_list<const char*> required) {
+  Config config;
   try {
-    value = config.at(key).get<T>();
-  } catch (const nlohmann::json::exception& e) {
-    throw storage::StorageError(path, "key '" + key + "': " + e.what());
-  }
-}
-
-template <typename T>
-void read_optional_key(const nlohmann::json& config, const std::string& key, std::optional<T>& value,
-                       const std::string& path) {
-  if (config.contains(key) && config.at(key).is_null()) {
-    value.reset();
-  } else if (config.contains(key)) {
-    T present{};
-    read_key(config, key, present, path);
-    value = present;
-  }
-}
-
-// EDM2 Precond/UNet/Block constructor arguments (NVlabs/edm2 networks_edm2.py).
-models::Edm2PrecondConfig edm2_config_from_json(const nlohmann::json& json, const std::string& path) {
-  check_keys(json,
-             {"img_resolution", "img_channels", "label_dim", "use_fp16", "sigma_data",
-              "logvar_channels", "model_channels", "channel_mult", "channel_mult_noise",
-              "channel_mult_emb", "num_blocks", "attn_resolutions", "label_balance",
-              "concat_balance", "resample_filter", "channels_per_head", "dropout", "res_balance",
-              "attn_balance", "clip_act"},
-             path);
-  for (const char* required : {"img_resolution", "img_channels", "label_dim"}) {
-    if (!json.contains(required)) {
-      throw storage::StorageError(path, std::string("missing key '") + required + "'");
+    ConfigReader reader(json, "");
+    for (const char* key : required) {
+      if (!reader.has(key)) throw ConfigError(std::string("missing key '") + key + "'");
     }
+    read(reader, config);
+    reader.finish();
+  } catch (const ConfigError& e) {
+    throw storage::StorageError(path, e.what());
   }
-  models::Edm2PrecondConfig config;
-  models::Edm2UNetConfig& unet = config.unet;
-  models::Edm2BlockConfig& block = unet.block;
-  read_key(json, "img_resolution", unet.img_resolution, path);
-  read_key(json, "img_channels", unet.img_channels, path);
-  read_key(json, "label_dim", unet.label_dim, path);
-  read_key(json, "use_fp16", config.use_fp16, path);
-  read_key(json, "sigma_data", config.sigma_data, path);
-  read_key(json, "logvar_channels", config.logvar_channels, path);
-  read_key(json, "model_channels", unet.model_channels, path);
-  read_key(json, "channel_mult", unet.channel_mult, path);
-  read_optional_key(json, "channel_mult_noise", unet.channel_mult_noise, path);
-  read_optional_key(json, "channel_mult_emb", unet.channel_mult_emb, path);
-  read_key(json, "num_blocks", unet.num_blocks, path);
-  read_key(json, "attn_resolutions", unet.attn_resolutions, path);
-  read_key(json, "label_balance", unet.label_balance, path);
-  read_key(json, "concat_balance", unet.concat_balance, path);
-  read_key(json, "resample_filter", block.resample_filter, path);
-  read_key(json, "channels_per_head", block.channels_per_head, path);
-  read_key(json, "dropout", block.dropout, path);
-  read_key(json, "res_balance", block.res_balance, path);
-  read_key(json, "attn_balance", block.attn_balance, path);
-  read_optional_key(json, "clip_act", block.clip_act, path);
   return config;
 }
 
@@ -134,7 +80,8 @@ const torch::Tensor& required_input(const TensorMap& inputs, const std::string& 
 
 TensorMap run_edm2_precond(const nlohmann::json& json, const TensorMap& weights,
                            const TensorMap& inputs, const ForwardFiles& files) {
-  models::Edm2Precond model(edm2_config_from_json(json, files.config));
+  models::Edm2Precond model(arguments_from_json<models::Edm2PrecondConfig>(
+      json, files.config, read_edm2_precond_arguments, {"img_resolution", "img_channels", "label_dim"}));
   models::load_state_dict(*model, weights);
   model->eval();
   const auto labels = inputs.find("class_labels");
@@ -144,34 +91,10 @@ TensorMap run_edm2_precond(const nlohmann::json& json, const TensorMap& weights,
   return {{"D", out.D}, {"logvar", out.logvar}};
 }
 
-// DiT constructor arguments of the energy-diffusion seed's models/dit/dit.py.
-models::DitConfig dit_config_from_json(const nlohmann::json& json, const std::string& path) {
-  check_keys(json,
-             {"input_size", "patch_size", "in_channels", "hidden_size", "depth", "num_heads",
-              "mlp_ratio", "class_dropout_prob", "num_classes", "learn_sigma", "use_energy",
-              "linear_then_mean", "energy_gradient_multiplier"},
-             path);
-  models::DitConfig config;
-  read_key(json, "input_size", config.input_size, path);
-  read_key(json, "patch_size", config.patch_size, path);
-  read_key(json, "in_channels", config.in_channels, path);
-  read_key(json, "hidden_size", config.hidden_size, path);
-  read_key(json, "depth", config.depth, path);
-  read_key(json, "num_heads", config.num_heads, path);
-  read_key(json, "mlp_ratio", config.mlp_ratio, path);
-  read_key(json, "class_dropout_prob", config.class_dropout_prob, path);
-  read_key(json, "num_classes", config.num_classes, path);
-  read_key(json, "learn_sigma", config.learn_sigma, path);
-  read_key(json, "use_energy", config.use_energy, path);
-  read_key(json, "linear_then_mean", config.linear_then_mean, path);
-  read_key(json, "energy_gradient_multiplier", config.energy_gradient_multiplier, path);
-  return config;
-}
-
 // Outputs `out`, or in energy mode `energy` and `grad` (= the prediction).
 TensorMap run_dit(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
                   const ForwardFiles& files) {
-  models::Dit model(dit_config_from_json(json, files.config));
+  models::Dit model(arguments_from_json<models::DitConfig>(json, files.config, read_dit_arguments, {}));
   models::load_state_dict(*model, weights);
   model->eval();
   const auto& x = required_input(inputs, "x", files.input);

@@ -32,7 +32,7 @@ void ConfigReader::finish() const {
   for (const auto& [key, value] : node_.items()) {
     if (!taken_.count(key)) unknown += (unknown.empty() ? "'" : ", '") + key_path(key) + "'";
   }
-  if (!unknown.empty()) throw ConfigError("unknown config key " + unknown);
+  if (!unknown.empty()) throw ConfigError("unknown key " + unknown);
 }
 
 void throw_wrong_type(const std::string& path, const char* expected, const nlohmann::json& value) {

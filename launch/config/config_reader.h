@@ -29,10 +29,17 @@ class ConfigReader {
     if (const nlohmann::json* entry = take(key)) value = convert<T>(*entry, key_path(key));
   }
 
-  // A nullable field: absent or null keeps `value` as it is.
+  // A nullable field (Python's None): absent keeps `value`, null resets it.
   template <class T>
   void optional(const std::string& key, std::optional<T>& value) {
-    if (const nlohmann::json* entry = take(key)) value = convert<T>(*entry, key_path(key));
+    taken_.insert(key);
+    const auto entry = node_.find(key);
+    if (entry == node_.end()) return;
+    if (entry->is_null()) {
+      value.reset();
+    } else {
+      value = convert<T>(*entry, key_path(key));
+    }
   }
 
   template <class T>

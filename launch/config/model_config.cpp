@@ -29,6 +29,22 @@ void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig
   reader.optional("clip_act", block.clip_act);
 }
 
+void read_dit_arguments(ConfigReader& reader, models::DitConfig& config) {
+  reader.optional("input_size", config.input_size);
+  reader.optional("patch_size", config.patch_size);
+  reader.optional("in_channels", config.in_channels);
+  reader.optional("hidden_size", config.hidden_size);
+  reader.optional("depth", config.depth);
+  reader.optional("num_heads", config.num_heads);
+  reader.optional("mlp_ratio", config.mlp_ratio);
+  reader.optional("class_dropout_prob", config.class_dropout_prob);
+  reader.optional("num_classes", config.num_classes);
+  reader.optional("learn_sigma", config.learn_sigma);
+  reader.optional("use_energy", config.use_energy);
+  reader.optional("linear_then_mean", config.linear_then_mean);
+  reader.optional("energy_gradient_multiplier", config.energy_gradient_multiplier);
+}
+
 ModelConfig parse_model_config(const nlohmann::json& section, const std::string& path) {
   ModelConfig config;
   ConfigReader reader(section, path);

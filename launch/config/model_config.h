@@ -10,6 +10,7 @@
 #include <string>
 
 #include "launch/config/config_reader.h"
+#include "models/dit_config.h"
 #include "models/edm2_precond.h"
 
 namespace dact::launch {
@@ -17,6 +18,9 @@ namespace dact::launch {
 // Reads EDM2 Precond constructor arguments from `reader` onto `config` (keys absent
 // keep their value); does not call finish().
 void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig& config);
+
+// Reads DiT constructor arguments (the energy-diffusion seed's models/dit/dit.py).
+void read_dit_arguments(ConfigReader& reader, models::DitConfig& config);
 
 struct ModelConfig {
   std::string arch = "edm2-precond";
