@@ -7,15 +7,6 @@
 namespace dact::storage {
 namespace {
 
-// IEEE half precision as h5py writes it, so Python tools read it as float16.
-H5::FloatType half_type() {
-  H5::FloatType type(H5::PredType::IEEE_F32LE);
-  type.setFields(15, 10, 5, 0, 10);
-  type.setSize(2);
-  type.setEbias(15);
-  return type;
-}
-
 struct StoredType {
   H5::DataType file_type;
   torch::Dtype dtype;
@@ -25,7 +16,7 @@ StoredType stored_type_of(torch::Dtype dtype, const std::string& file, const std
   switch (dtype) {
     case torch::kFloat32: return {H5::PredType::IEEE_F32LE, dtype};
     case torch::kFloat64: return {H5::PredType::IEEE_F64LE, dtype};
-    case torch::kFloat16: return {half_type(), dtype};
+    case torch::kFloat16: return {h5_half_type(), dtype};
     case torch::kBFloat16: return {H5::PredType::STD_U16LE, dtype};
     case torch::kInt64: return {H5::PredType::STD_I64LE, dtype};
     case torch::kInt32: return {H5::PredType::STD_I32LE, dtype};
@@ -114,6 +105,14 @@ struct DisableHdf5ErrorPrinting {
 const DisableHdf5ErrorPrinting disable_hdf5_error_printing;
 
 }  // namespace
+
+H5::FloatType h5_half_type() {
+  H5::FloatType type(H5::PredType::IEEE_F32LE);
+  type.setFields(15, 10, 5, 0, 10);
+  type.setSize(2);
+  type.setEbias(15);
+  return type;
+}
 
 std::recursive_mutex& hdf5_mutex() {
   static std::recursive_mutex mutex;

@@ -16,6 +16,9 @@ namespace dact::storage {
 // One process-wide lock around every HDF5 call made off the main thread.
 std::recursive_mutex& hdf5_mutex();
 
+// IEEE binary16 as h5py writes it, so Python tools read it as float16.
+H5::FloatType h5_half_type();
+
 // Opens `path` read-only; a missing or non-HDF5 file is a StorageError naming it.
 H5::H5File open_h5_for_reading(const std::string& path);
 

@@ -14,19 +14,11 @@
 namespace dact::storage {
 namespace {
 
-// IEEE binary16 as h5py/numpy write it, so Python tools read float16 latents.
-H5::FloatType half_type() {
-  H5::FloatType type(H5::PredType::IEEE_F32LE);
-  type.setFields(15, 10, 5, 0, 10);
-  type.setSize(2);
-  type.setEbias(15);
-  return type;
-}
 
 H5::DataType sample_type_of(torch::Dtype dtype, const std::string& path) {
   switch (dtype) {
     case torch::kUInt8: return H5::PredType::STD_U8LE;
-    case torch::kFloat16: return half_type();
+    case torch::kFloat16: return h5_half_type();
     case torch::kFloat32: return H5::PredType::IEEE_F32LE;
     default:
       throw StorageError(path, fmt::format("cannot store samples of dtype {} (expected uint8, "

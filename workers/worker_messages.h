@@ -12,24 +12,16 @@ using actors::ByteReader;
 using actors::ByteWriter;
 using actors::Bytes;
 
-#define DACT_WORKER_MESSAGE(Type, id, wire_version)           \
-  static constexpr actors::MessageTypeId kTypeId = id;     \
-  static constexpr uint16_t kVersion = wire_version;       \
-  static constexpr uint16_t kMinVersion = wire_version;    \
-  static constexpr const char* kName = #Type;              \
-  void encode(ByteWriter& out) const;                      \
-  static Type decode(ByteReader& in, uint16_t version);
-
 // Trainer -> its data loader: send `count` more micro-batches (credit-based flow control:
 // a loader never has more batches in flight to a trainer than it was granted).
 struct BatchCredit {
-  DACT_WORKER_MESSAGE(BatchCredit, 200, 1)
+  DACT_ACTOR_MESSAGE(BatchCredit, 200, 1, 1)
   uint32_t count = 0;
 };
 
 // Data loader -> trainer: one micro-batch, tensors "images" (uint8 NCHW) and "labels" (int64).
 struct TrainingBatch {
-  DACT_WORKER_MESSAGE(TrainingBatch, 201, 1)
+  DACT_ACTOR_MESSAGE(TrainingBatch, 201, 1, 1)
   int64_t step = 0;
   int32_t round = 0;
   double loader_busy_s = 0;  // the loader's cumulative time spent reading and assembling
@@ -38,7 +30,7 @@ struct TrainingBatch {
 
 // Trainer 0 -> EMA actor: the weights after `step` (step 0: the initial weights).
 struct EmaWeights {
-  DACT_WORKER_MESSAGE(EmaWeights, 202, 1)
+  DACT_ACTOR_MESSAGE(EmaWeights, 202, 1, 1)
   int64_t step = 0;
   int64_t nimg = 0;          // training images seen after this step
   int64_t delta_nimg = 0;    // images since the previous EmaWeights (EDM2's t_delta)
@@ -49,29 +41,27 @@ struct EmaWeights {
 
 // Trainer 0 -> coordinator: one stats.jsonl line (a JSON object).
 struct TrainingProgress {
-  DACT_WORKER_MESSAGE(TrainingProgress, 203, 1)
+  DACT_ACTOR_MESSAGE(TrainingProgress, 203, 1, 1)
   std::string json_line;
 };
 
 // Trainer 0 -> coordinator: the gradient loop reached its last step.
 struct TrainingFinished {
-  DACT_WORKER_MESSAGE(TrainingFinished, 204, 1)
+  DACT_ACTOR_MESSAGE(TrainingFinished, 204, 1, 1)
   int64_t step = 0;
 };
 
 // EMA actor -> coordinator: a snapshot file is complete on disk.
 struct SnapshotWritten {
-  DACT_WORKER_MESSAGE(SnapshotWritten, 205, 1)
+  DACT_ACTOR_MESSAGE(SnapshotWritten, 205, 1, 1)
   int64_t kimg = 0;
   std::string path;
 };
 
 // EMA actor -> coordinator: the final EMA state, snapshot and preview grid are written.
 struct EmaFinished {
-  DACT_WORKER_MESSAGE(EmaFinished, 206, 1)
+  DACT_ACTOR_MESSAGE(EmaFinished, 206, 1, 1)
   int64_t step = 0;
 };
-
-#undef DACT_WORKER_MESSAGE
 
 }  // namespace dact::workers
