@@ -1,7 +1,7 @@
 #pragma once
 // Data-parallel gradient summation among the trainers, one backend per transport
-// (as c10d's ProcessGroup): MPI on CPU, NCCL on GPU (DACT_WITH_CUDA). The trainer
-// never branches on the backend.
+// (as c10d's ProcessGroup). The trainer never branches on the backend. MPI (CPU) is the
+// one written so far; an NCCL backend for DACT_WITH_CUDA builds goes beside it.
 #include <mpi.h>
 #include <torch/torch.h>
 
@@ -24,11 +24,5 @@ class GradientAllReduce {
 // non-blocking MPI_Iallreduce per bucket, all in flight at once.
 std::unique_ptr<GradientAllReduce> make_mpi_gradient_all_reduce(MPI_Comm trainers,
                                                                 int64_t bucket_bytes);
-
-#ifdef DACT_WITH_CUDA
-// NCCL backend: one communicator per trainer group, bootstrapped over `trainers`.
-std::unique_ptr<GradientAllReduce> make_nccl_gradient_all_reduce(MPI_Comm trainers,
-                                                                 int64_t bucket_bytes);
-#endif
 
 }  // namespace dact::workers::trainer
