@@ -5,10 +5,13 @@
 #include <memory>
 #include <vector>
 
+#include "actors/large_buffer_cache.h"
+
 namespace dact::actors {
 
 // An allocator that leaves new elements uninitialised, so a payload buffer about to be
-// overwritten by a receive (tens of MiB) is not zero-filled first.
+// overwritten by a receive (tens of MiB) is not zero-filled first, and takes large
+// buffers from the large-buffer cache, so their pages are not faulted in again.
 template <class T>
 struct DefaultInitAllocator : std::allocator<T> {
   template <class U>
@@ -16,6 +19,16 @@ struct DefaultInitAllocator : std::allocator<T> {
     using other = DefaultInitAllocator<U>;
   };
   using std::allocator<T>::allocator;
+  T* allocate(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes >= kLargeBufferBytes) return static_cast<T*>(allocate_large_buffer(bytes));
+    return std::allocator<T>::allocate(n);
+  }
+  void deallocate(T* p, size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes >= kLargeBufferBytes) return release_large_buffer(p, bytes);
+    std::allocator<T>::deallocate(p, n);
+  }
   template <class U, class... Args>
   void construct(U* where, Args&&... args) {
     if constexpr (sizeof...(Args) == 0) {

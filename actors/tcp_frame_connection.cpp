@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <glog/logging.h>
 
+#include <algorithm>
+
 #include "actors/actor_errors.h"
 
 namespace dact::actors {
@@ -36,10 +38,12 @@ void TcpFrameConnection::read_header() {
                      }
                      try {
                        incoming_ = Envelope{};
+                       const uint64_t max_payload_bytes =
+                           first_frame_ ? std::min(limits_.first_frame_max_payload_bytes, limits_.max_payload_bytes)
+                                        : limits_.max_payload_bytes;
                        incoming_.header = decode_header(read_header_bytes_.data(),
                                                         read_header_bytes_.size(),
-                                                        limits_.max_payload_bytes,
-                                                        remote_.c_str());
+                                                        max_payload_bytes, remote_.c_str());
                      } catch (const FrameError& frame_error) {
                        ++counters_.frames_rejected;
                        LOG(WARNING) << "refused frame: " << frame_error.what();
@@ -71,6 +75,7 @@ void TcpFrameConnection::read_payload() {
                      ++counters_.frames_received;
                      counters_.bytes_received += kEnvelopeHeaderBytes + incoming_.payload.size();
                      incoming_.header.sender = peer_;
+                     first_frame_ = false;
                      on_frame_(std::move(incoming_));
                      if (open_) read_header();
                    });

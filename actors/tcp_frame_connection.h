@@ -17,6 +17,9 @@ namespace dact::actors {
 
 struct TcpFrameLimits {
   uint64_t max_payload_bytes = uint64_t{256} << 20;
+  // The first frame of a link (a join request, before any token was checked) is held to
+  // this, so a stranger cannot make the coordinator allocate max_payload_bytes.
+  uint64_t first_frame_max_payload_bytes = 64 * 1024;
 };
 
 class TcpFrameConnection : public std::enable_shared_from_this<TcpFrameConnection> {
@@ -60,6 +63,7 @@ class TcpFrameConnection : public std::enable_shared_from_this<TcpFrameConnectio
   std::string close_after_writes_reason_;  // non-empty: close when the queue drains
   FrameHandler on_frame_;
   CloseHandler on_close_;
+  bool first_frame_ = true;
   HeaderBytes read_header_bytes_{};
   Envelope incoming_;
   std::deque<OutFrame> write_queue_;

@@ -51,9 +51,11 @@ void run_trainer_role(RoleContext& context) {
 
   std::exception_ptr loop_failure;
   try {
-    auto all_reduce = workers::trainer::make_mpi_gradient_all_reduce(context.trainers, config.trainer.bucket_bytes);
     torch::manual_seed(config.seed);  // every trainer starts from the same initial weights
-    workers::trainer::GradientLoop loop(config.trainer, config.seed, models::Edm2Precond(config.model.edm2),
+    models::Edm2Precond net(config.model.edm2);
+    auto all_reduce = workers::trainer::make_mpi_gradient_all_reduce(context.trainers, net->parameters(),
+                                                                     config.trainer.bucket_bytes);
+    workers::trainer::GradientLoop loop(config.trainer, config.seed, std::move(net),
                                         trainer_index, *all_reduce, batches, links, context.run,
                                         context.config_hash);
     loop.resume_from(context.resume_step);

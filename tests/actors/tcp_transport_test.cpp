@@ -79,6 +79,7 @@ TEST(TcpTransport, LargePayloadArrivesIntact) {
   });
   Client client(server.transport->port());
   client.actor.on_link_up([&](PeerId peer) {
+    client.actor.send(peer, Ping{1, "first frames are small"});
     Bytes blob(kSizeBytes);
     for (size_t i = 0; i < kSizeBytes; ++i) blob[i] = std::byte(i % 251);
     client.actor.send_envelope(peer, kBlob, 1, std::move(blob));
@@ -106,6 +107,15 @@ TEST(TcpTransport, OversizedAndMalformedFramesCloseTheLinkButNotTheServer) {
   client.actor.on_link_up([&](PeerId peer) { client.actor.send(peer, Ping{1, ""}); });
   ActorThread client_thread(client.actor);
   ASSERT_TRUE(eventually([&] { return pings == 1; }));
+}
+
+TEST(TcpTransport, AFirstFrameAboveTheFirstFrameLimitIsRefusedBeforeItsPayloadIsRead) {
+  Server server;  // max payload 256 MiB, first frame at most 64 KiB
+  ActorThread server_thread(server.actor);
+  const uint16_t port = server.transport->port();
+  // Claims 1 MiB and sends none of it: refused on the header alone.
+  EXPECT_TRUE(link_closed_after_sending(port, raw_frame(Ping::kTypeId, 1, {}, uint64_t{1} << 20)));
+  EXPECT_EQ(server_thread.call([&] { return server.transport->counters().frames_rejected; }), 1u);
 }
 
 TEST(TcpTransport, ClientRedialsAfterTheServerComesBack) {

@@ -109,6 +109,7 @@ double GradientLoop::train_one_step() {
     links_.grant_credits(1);
     loader_busy_s_ = batch->loader_busy_s;
     at::Generator generator = micro_batch_generator(seed_, step_, round, trainer_index_);
+    if (round == rounds_ - 1) all_reduce_.arm_for_final_backward();
     const torch::Tensor loss =
         edm2_micro_batch_loss(net_, pixels_to_model_space(batch->images), batch->labels,
                               config_.objective, 1.0 / config_.batch, generator);
@@ -116,18 +117,13 @@ double GradientLoop::train_one_step() {
     loss_local += loss.item<double>();
   }
 
-  // The loss rides along with the gradients: one all-reduce gives both.
-  std::vector<torch::Tensor> reduced;
-  for (auto& [name, param] : params_) reduced.push_back(param.grad());
+  // Most buckets were started during the last backward; the loss rides along at the end.
   const torch::Tensor loss_sum = torch::tensor(loss_local, torch::kFloat64);
-  reduced.push_back(loss_sum);
   const auto reduce_start = Clock::now();
-  all_reduce_.sum(reduced);
+  all_reduce_.finish({loss_sum});
   interval_.all_reduce_s += seconds_since(reduce_start);
 
-  bool finite = true;
-  for (auto& [name, param] : params_) finite = finite && torch::isfinite(param.grad()).all().item<bool>();
-  if (finite) {
+  if (all_gradients_finite()) {
     nonfinite_in_a_row_ = 0;
     adam_.step(learning_rate_schedule(step_ * config_.batch, config_.batch, config_.ref_lr,
                                       config_.ref_batches, config_.rampup_Mimg));
@@ -146,6 +142,12 @@ double GradientLoop::train_one_step() {
   for (auto& [name, param] : params_) param.grad().zero_();
   ++step_;
   return loss_sum.item<double>();
+}
+
+bool GradientLoop::all_gradients_finite() const {
+  std::vector<torch::Tensor> finite;  // one flag per tensor, read back once
+  for (const auto& [name, param] : params_) finite.push_back(torch::isfinite(param.grad()).all());
+  return torch::stack(finite).all().item<bool>();
 }
 
 void GradientLoop::hand_weights_to_ema(bool final) {

@@ -57,6 +57,7 @@ class GradientLoop {
     int64_t steps = 0;
   };
   double train_one_step();  // returns the global mean loss of the step
+  bool all_gradients_finite() const;
   void hand_weights_to_ema(bool final);
   void write_checkpoint();
   void report(double interval_s);
