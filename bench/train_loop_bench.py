@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""Throughput of a plain Python PyTorch training loop, the baseline for `dact train`
+(bench/results/train_throughput.md): the same network (bench/unet_step_bench.py's port of
+NVlabs/edm2 Precond(UNet), config edm2-fashion-tiny), data (the converted Fashion-MNIST
+shards dact trains on, held in memory), batch, loss (EDM2, P_mean/P_std, label dropout),
+optimizer (Adam 0.9/0.99, 1e-8) and learning-rate schedule as configs/fashion-mnist.json.
+
+    /usr/bin/python3 bench/train_loop_bench.py --dataset data/fashion-mnist-32/train \
+        --steps 150 --threads 2 [--ema]
+
+--ema adds what EDM2's training_loop.py does inline every step: the power-function EMA
+update of two tracks (std 0.05, 0.10; phema.py's power_function_beta). Prints one JSON
+line: images_per_s over the steps after --warmup.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import sys
+import time
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from unet_step_bench import FASHION_TINY, Precond, edm2_loss  # noqa: E402
+
+
+def load_shards(dataset_dir):
+    images, labels = [], []
+    for path in sorted(glob.glob(os.path.join(dataset_dir, 'shard-*.h5'))):
+        with h5py.File(path, 'r') as f:
+            images.append(f['images'][:])
+            labels.append(f['labels'][:])
+    return torch.from_numpy(np.concatenate(images)), torch.from_numpy(np.concatenate(labels)).long()
+
+
+def learning_rate(nimg, batch, ref_lr, ref_batches, rampup_Mimg):  # training_loop.py
+    lr = ref_lr / math.sqrt(max(nimg / (ref_batches * batch), 1))
+    return lr * min(nimg / (rampup_Mimg * 1e6), 1)
+
+
+def std_to_exp(std):  # phema.py
+    tmp = std.flatten() ** -2
+    return np.float64([np.roots([1, 7, 16 - t, 12 - t]).real.max() for t in tmp]).reshape(std.shape)
+
+
+def power_function_beta(std, t_next, t_delta):  # phema.py
+    beta = (1 - t_delta / t_next) ** (std_to_exp(np.float64(std)) + 1)
+    return float(beta)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--dataset', required=True)
+    parser.add_argument('--steps', type=int, default=150)
+    parser.add_argument('--warmup', type=int, default=10)
+    parser.add_argument('--batch', type=int, default=64)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--ema', action='store_true')
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    images, labels = load_shards(args.dataset)
+    net = Precond(**FASHION_TINY).train()
+    opt = torch.optim.Adam(net.parameters(), lr=0.01, betas=(0.9, 0.99), eps=1e-8)
+    ema_tracks = [(std, [p.detach().clone() for p in net.parameters()]) for std in (0.05, 0.10)]
+    n, P_mean, P_std, label_dropout = args.batch, -0.8, 1.6, 0.1
+
+    def step(index):
+        batch = torch.randint(len(images), (n,))
+        y = images[batch].float() / 127.5 - 1
+        class_labels = F.one_hot(labels[batch], 10).float()
+        class_labels = class_labels * (torch.rand(n, 1) >= label_dropout).float()
+        sigma = (torch.randn(n, 1, 1, 1) * P_std + P_mean).exp()
+        D, logvar = net(y + torch.randn_like(y) * sigma, sigma, class_labels)
+        loss = edm2_loss(D, y, sigma, logvar).sum() / n
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        for g in opt.param_groups:
+            g['lr'] = learning_rate((index + 1) * n, n, 0.01, 2000, 0.005)
+        opt.step()
+        if args.ema:
+            with torch.no_grad():
+                for std, track in ema_tracks:
+                    beta = power_function_beta(std, (index + 1) * n, n)
+                    for e, p in zip(track, net.parameters()):
+                        e.lerp_(p.detach(), 1 - beta)
+        return loss.item()
+
+    for i in range(args.warmup):
+        step(i)
+    start = time.perf_counter()
+    for i in range(args.warmup, args.warmup + args.steps):
+        last_loss = step(i)
+    seconds = time.perf_counter() - start
+    print(json.dumps({'impl': 'python', 'ema_inline': args.ema, 'threads': args.threads, 'batch': n,
+                      'steps': args.steps, 'seconds': seconds, 'images_per_s': args.steps * n / seconds,
+                      'last_loss': last_loss}))
+
+
+if __name__ == '__main__':
+    main()
