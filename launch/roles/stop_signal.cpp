@@ -9,13 +9,13 @@ namespace {
 std::atomic<bool> received{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the flag is set from a signal handler");
 
-extern "C" void on_stop_signal(int) { received.store(true); }
+void set_stop_flag(int) { received.store(true); }
 
 }  // namespace
 
 void install_stop_signal_handler() {
   struct sigaction action {};
-  action.sa_handler = on_stop_signal;
+  action.sa_handler = set_stop_flag;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
   ::sigaction(SIGUSR1, &action, nullptr);

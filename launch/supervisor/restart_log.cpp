@@ -1,5 +1,6 @@
 #include "launch/supervisor/restart_log.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 

@@ -10,7 +10,7 @@ namespace {
 std::atomic<int> received{0};
 std::atomic<int> last{0};
 
-extern "C" void on_stop_signal(int signal) {
+void count_stop_signal(int signal) {
   last.store(signal);
   received.fetch_add(1);
 }
@@ -19,7 +19,7 @@ extern "C" void on_stop_signal(int signal) {
 
 void install_supervisor_stop_signals() {
   struct sigaction action {};
-  action.sa_handler = on_stop_signal;
+  action.sa_handler = count_stop_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocking poll() returns so the loop reacts at once
   for (int signal : {SIGTERM, SIGUSR1, SIGINT}) ::sigaction(signal, &action, nullptr);

@@ -74,10 +74,10 @@ class Supervisor {
       if (restart > 0 || resume_step > 0) LOG(INFO) << "resuming at step " << resume_step;
       const RunOutcome outcome = run_world(resume_step);
       if (outcome.exit.ok()) {
-        if (stop_signals_received() == 0) return SupervisedEnd::kFinished;
-        LOG(INFO) << "stopped on " << signal_name(last_stop_signal()) << " at step "
-                  << find_resume_step(run_dir_, hash_) << "; run `dact train --run-dir " << run_dir_
-                  << "` again to resume";
+        const int64_t reached = find_resume_step(run_dir_, hash_);
+        if (stop_signals_received() == 0 || reached >= config_.last_step()) return SupervisedEnd::kFinished;
+        LOG(INFO) << "stopped on " << signal_name(last_stop_signal()) << " at step " << reached
+                  << "; run `dact train --run-dir " << run_dir_ << "` again to resume";
         return SupervisedEnd::kStopped;
       }
       const WorldFailure failure = diagnose_world_failure(outcome.notice, read_failure(run_.failure_path()),

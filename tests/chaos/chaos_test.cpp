@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -206,6 +207,23 @@ TEST(Chaos, FailingCheckpointWrite) {
   EXPECT_EQ(restarts[0].at("role_index"), 0);
   EXPECT_NE(restarts[0].at("error").get<std::string>().find("injected write failure"), std::string::npos);
   EXPECT_EQ(restarts[0].at("resumed_from_step"), 8);
+  expect_same_as_reference(run);
+}
+
+TEST(Chaos, FailingSnapshotWrite) {
+  // The first snapshot (step 16, also a checkpoint step) fails to reach the disk. The EMA
+  // actor writes a step's snapshot before its EMA state, so no resumable checkpoint can
+  // exist past a lost snapshot: the restart replays it, and the snapshot folder ends
+  // exactly as the reference's.
+  const std::string run = case_dir("FailingSnapshotWrite");
+  const TrainProcess train =
+      start_train(train_arguments(run), run + ".out", {"DACT_FAULT_INJECT=fail_write:snapshot-:1"});
+  ASSERT_EQ(wait_exit(train, 240), 0) << "see " << run << ".out";
+  const std::vector<nlohmann::json> restarts = restart_lines(run);
+  ASSERT_EQ(restarts.size(), 1u);
+  EXPECT_EQ(restarts[0].at("cause"), "error");
+  EXPECT_EQ(restarts[0].at("role"), "ema");
+  EXPECT_LT(restarts[0].at("resumed_from_step").get<long>(), 16);
   expect_same_as_reference(run);
 }
 

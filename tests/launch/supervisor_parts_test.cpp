@@ -2,6 +2,9 @@
 // captured from Open MPI 4.1.4), naming the failed rank and role, the failure record's
 // first-writer-wins rule, checkpoint retention and the clean-up of killed writers' files.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
@@ -96,7 +99,9 @@ class RunDirTest : public ::testing::Test {
     workers::ema::EmaSnapshot ema;
     ema.step = step;
     ema.stds = {0.05};
-    ema.tracks = {{{"w", torch::full({3}, static_cast<float>(step))}}};
+    storage::NamedTensors track;
+    track["w"] = torch::full({3}, static_cast<float>(step));
+    ema.tracks.push_back(track);
     ema.config_hash = "hash";
     workers::ema::write_ema_snapshot(run_.ema_state_path(step), ema);
   }

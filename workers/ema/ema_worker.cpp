@@ -100,15 +100,17 @@ void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
   std::shared_ptr<const EmaSnapshot> snapshot = copy_state(weights.step, nimg_);
   const int64_t kimg = nimg_ / 1000;
   const bool write_state = weights.write_state, final = weights.final, stop = weights.stop;
-  // One writer thread, first in first out: a snapshot due before a checkpoint step is on
-  // disk before that step's EMA state, so a resume never skips a snapshot.
+  // One writer thread, first in first out, and the snapshot before the state: every
+  // snapshot due up to a checkpoint step is on disk before that step's EMA state, which
+  // a resume needs, so a resume never skips a snapshot (it may rewrite later ones with
+  // the same bytes).
   writer_.submit([this, snapshot, kimg, snapshot_due, write_state, final, stop] {
-    if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
     if (snapshot_due) {
       const std::string path = run_.snapshot_path(kimg);
       write_ema_snapshot(path, *snapshot);
       links_.snapshot_written(kimg, path);
     }
+    if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
     if (final) {
       models::Edm2Precond net = make_net_();
       models::load_state_dict(*net, snapshot_state_dict(*snapshot, config_.preview_track));
