@@ -1,8 +1,9 @@
 #pragma once
-// Starts the MPI world of a run: `mpirun -np <1 + all roles> dact worker --run-dir RUN
-// --resume-step S`, with every line of its output copied to the terminal and appended
-// to RUN/log.txt. Returns mpirun's exit code (non-zero when any rank failed).
+// The command line of a run's MPI world: `mpirun -np <1 + all roles> dact worker
+// --run-dir RUN --resume-step S`. Starting, watching and ending it is the supervisor's
+// job (launch/supervisor/mpi_world.h).
 #include <string>
+#include <vector>
 
 #include "launch/config/run_config.h"
 
@@ -10,7 +11,7 @@ namespace dact::launch {
 
 int world_size_of(const RunConfig& config);
 
-int run_mpi_world(const RunConfig& config, const std::string& run_dir, int64_t resume_step,
-                  const std::string& extra_mpirun_args);
+std::vector<std::string> mpirun_command(const RunConfig& config, const std::string& run_dir,
+                                        int64_t resume_step, const std::string& extra_mpirun_args);
 
 }  // namespace dact::launch

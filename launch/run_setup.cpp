@@ -80,15 +80,23 @@ void ensure_dataset(const RunConfig& config) {
   }
 }
 
+void verify_checkpoint(const std::string& run_dir, int64_t step, const std::string& config_hash) {
+  const storage::RunDirectory run(run_dir);
+  workers::trainer::read_training_checkpoint(run.checkpoint_path(step), config_hash);
+  if (!fs::exists(run.ema_state_path(step))) {
+    throw storage::StorageError(run.ema_state_path(step), "missing (the EMA actor did not write it)");
+  }
+  const workers::ema::EmaSnapshot ema = workers::ema::read_ema_snapshot(run.ema_state_path(step));
+  if (ema.config_hash != config_hash) {
+    throw storage::StorageError(run.ema_state_path(step), "EMA state of another config");
+  }
+}
+
 int64_t find_resume_step(const std::string& run_dir, const std::string& config_hash) {
   const storage::RunDirectory run(run_dir);
   for (int64_t step : run.checkpoint_steps()) {
     try {
-      workers::trainer::read_training_checkpoint(run.checkpoint_path(step), config_hash);
-      const workers::ema::EmaSnapshot ema = workers::ema::read_ema_snapshot(run.ema_state_path(step));
-      if (ema.config_hash != config_hash) {
-        throw storage::StorageError(run.ema_state_path(step), "EMA state of another config");
-      }
+      verify_checkpoint(run_dir, step, config_hash);
       return step;
     } catch (const storage::StorageError& e) {
       LOG(WARNING) << "skipping checkpoint of step " << step << ": " << e.what();

@@ -29,7 +29,12 @@ RunConfig load_run_config(const std::string& run_dir);
 void ensure_dataset(const RunConfig& config);
 
 // The newest step whose trainer checkpoint and EMA state both verify (0 if none);
-// files that fail verification are reported and skipped, never deleted.
+// files that fail verification are reported with a warning naming them and skipped,
+// never deleted.
 int64_t find_resume_step(const std::string& run_dir, const std::string& config_hash);
+
+// Reads the checkpoint and EMA state of `step` in full (every checksum); throws
+// storage::StorageError naming the file that is missing, corrupt or of another config.
+void verify_checkpoint(const std::string& run_dir, int64_t step, const std::string& config_hash);
 
 }  // namespace dact::launch

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/fault_injection.h"
 #include "storage/storage_error.h"
 
 namespace dact::storage {
@@ -40,6 +41,7 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::commit() {
+  maybe_inject_write_fault(path_);
   fsync_path(temp_path_);
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     throw StorageError(path_, "cannot rename " + temp_path_ + " into place: " + errno_text());

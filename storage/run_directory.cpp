@@ -43,6 +43,9 @@ std::string RunDirectory::config_path() const { return root_ + "/config.json"; }
 std::string RunDirectory::stats_path() const { return root_ + "/stats.jsonl"; }
 std::string RunDirectory::metrics_path() const { return root_ + "/metrics.jsonl"; }
 std::string RunDirectory::log_path() const { return root_ + "/log.txt"; }
+std::string RunDirectory::restarts_path() const { return root_ + "/restarts.jsonl"; }
+std::string RunDirectory::failure_path() const { return root_ + "/failure.json"; }
+std::string RunDirectory::stop_request_path() const { return root_ + "/stop_request"; }
 
 std::string RunDirectory::checkpoint_path(int64_t step) const {
   return fmt::format("{}/checkpoints/checkpoint-{:08d}.h5", root_, step);

@@ -8,6 +8,9 @@
 //   RUN/checkpoints/ema-<step>.h5         EMA tracks at the same step
 //   RUN/snapshots/snapshot-<kimg>.h5      raw power-EMA tracks, for reconstruction
 //   RUN/samples/<kimg>.png                preview grids
+//   RUN/restarts.jsonl                    one line per restart by the supervisor
+//   RUN/failure.json                      the first rank that failed in the current world
+//   RUN/stop_request                      present: the world is asked to stop early
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +29,9 @@ class RunDirectory {
   std::string stats_path() const;
   std::string metrics_path() const;
   std::string log_path() const;
+  std::string restarts_path() const;
+  std::string failure_path() const;
+  std::string stop_request_path() const;
   std::string checkpoint_path(int64_t step) const;
   std::string ema_state_path(int64_t step) const;
   std::string snapshot_path(int64_t kimg) const;

@@ -24,8 +24,10 @@ void EmaWeights::encode(ByteWriter& out) const {
   out.i64(step);
   out.i64(nimg);
   out.i64(delta_nimg);
+  out.boolean(update);
   out.boolean(write_state);
   out.boolean(final);
+  out.boolean(stop);
   out.bytes(tensors);
 }
 EmaWeights EmaWeights::decode(ByteReader& in, uint16_t) {
@@ -33,8 +35,10 @@ EmaWeights EmaWeights::decode(ByteReader& in, uint16_t) {
   message.step = in.i64();
   message.nimg = in.i64();
   message.delta_nimg = in.i64();
+  message.update = in.boolean();
   message.write_state = in.boolean();
   message.final = in.boolean();
+  message.stop = in.boolean();
   message.tensors = in.bytes();
   return message;
 }
@@ -58,5 +62,8 @@ SnapshotWritten SnapshotWritten::decode(ByteReader& in, uint16_t) {
 
 void EmaFinished::encode(ByteWriter& out) const { out.i64(step); }
 EmaFinished EmaFinished::decode(ByteReader& in, uint16_t) { return {in.i64()}; }
+
+void StopTraining::encode(ByteWriter& out) const { out.string(reason); }
+StopTraining StopTraining::decode(ByteReader& in, uint16_t) { return {in.string()}; }
 
 }  // namespace dact::workers

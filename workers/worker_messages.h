@@ -29,13 +29,17 @@ struct TrainingBatch {
 };
 
 // Trainer 0 -> EMA actor: the weights after `step` (step 0: the initial weights).
+// Version 2 added `update` and `stop` (an early stop between EMA steps persists the
+// tracks without updating them, so the resumed run matches one that never stopped).
 struct EmaWeights {
-  DACT_ACTOR_MESSAGE(EmaWeights, 202, 1, 1)
+  DACT_ACTOR_MESSAGE(EmaWeights, 202, 2, 2)
   int64_t step = 0;
-  int64_t nimg = 0;          // training images seen after this step
-  int64_t delta_nimg = 0;    // images since the previous EmaWeights (EDM2's t_delta)
+  int64_t nimg = 0;          // training images the tracks have seen after this message
+  int64_t delta_nimg = 0;    // images since the previous update (EDM2's t_delta)
+  bool update = true;        // the tracks take `tensors`; false: no tensors, persist only
   bool write_state = false;  // a checkpoint step: persist the tracks for exact resume
-  bool final = false;        // the last step of the run
+  bool final = false;        // the last step of the run: final snapshot and preview
+  bool stop = false;         // an early stop (preemption): state only, then finished
   Bytes tensors;
 };
 
@@ -58,10 +62,18 @@ struct SnapshotWritten {
   std::string path;
 };
 
-// EMA actor -> coordinator: the final EMA state, snapshot and preview grid are written.
+// EMA actor -> coordinator: the final EMA state, snapshot and preview grid (or, after an
+// early stop, the EMA state of the stop step) are written.
 struct EmaFinished {
   DACT_ACTOR_MESSAGE(EmaFinished, 206, 1, 1)
   int64_t step = 0;
+};
+
+// Coordinator -> trainers: stop early (preemption). Each trainer finishes its current
+// step; the trainers agree on the stop step through their all-reduce (GradientLoop).
+struct StopTraining {
+  DACT_ACTOR_MESSAGE(StopTraining, 207, 1, 1)
+  std::string reason;
 };
 
 }  // namespace dact::workers

@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "launch/mpirun_launcher.h"
 #include "launch/roles/worker_main.h"
 #include "launch/run_setup.h"
+#include "launch/supervisor/supervisor.h"
 
 namespace dact::launch {
 namespace {
@@ -21,18 +21,16 @@ struct WorkerArguments {
 void train(const TrainRequest& request, const std::string& mpirun_args) {
   const RunConfig config = prepare_run(request);
   ensure_dataset(config);
-  const std::string hash = training_hash(config.document);
-  const int64_t resume_step = find_resume_step(request.run_dir, hash);
+  const int64_t resume_step = find_resume_step(request.run_dir, training_hash(config.document));
   if (resume_step >= config.last_step()) {
     LOG(INFO) << "nothing to do: " << request.run_dir << " already reached step " << resume_step;
     return;
   }
   LOG(INFO) << (resume_step > 0 ? "resuming at step " + std::to_string(resume_step) : std::string("starting"))
             << "; training to step " << config.last_step() << " of " << config.total_steps();
-  const int exit_code = run_mpi_world(config, request.run_dir, resume_step, mpirun_args);
-  if (exit_code != 0) {
-    throw std::runtime_error("the MPI world of " + request.run_dir + " ended with exit code " +
-                             std::to_string(exit_code) + "; see " + request.run_dir + "/log.txt");
+  if (supervise_training(config, request.run_dir, mpirun_args) == SupervisedEnd::kStopped) {
+    // Exit 0: the run is consistent on disk; a requeued job (or the user) resumes it.
+    LOG(INFO) << "stopped early on request; `dact train --run-dir " << request.run_dir << "` resumes";
   }
 }
 

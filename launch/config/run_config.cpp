@@ -77,7 +77,24 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   reader.optional("heartbeat_interval_s", config.heartbeat_interval_s);
   reader.optional("liveness_timeout_s", config.liveness_timeout_s);
   reader.optional("status_port", config.status_port);
+  reader.optional("max_restarts", config.max_restarts);
+  reader.optional("restart_backoff_s", config.restart_backoff_s);
+  reader.optional("restart_backoff_max_s", config.restart_backoff_max_s);
+  reader.optional("keep_last_checkpoints", config.keep_last_checkpoints);
+  reader.optional("keep_checkpoints_every_steps", config.keep_checkpoints_every_steps);
   reader.finish();
+  if (config.max_restarts < 0) throw ConfigError("config key 'run.max_restarts' must be >= 0");
+  if (config.restart_backoff_s < 0 || config.restart_backoff_max_s < config.restart_backoff_s) {
+    throw ConfigError("config keys 'run.restart_backoff_s' and 'run.restart_backoff_max_s' must satisfy "
+                      "0 <= restart_backoff_s <= restart_backoff_max_s");
+  }
+  if (config.keep_last_checkpoints == 1 || config.keep_last_checkpoints < 0) {
+    // One pair is not enough: if the newest turns out corrupted there is nothing to fall back to.
+    throw ConfigError("config key 'run.keep_last_checkpoints' must be 0 (keep all) or at least 2");
+  }
+  if (config.keep_checkpoints_every_steps < 0) {
+    throw ConfigError("config key 'run.keep_checkpoints_every_steps' must be >= 0");
+  }
 }
 
 }  // namespace
@@ -108,9 +125,6 @@ RunConfig parse_run_config(const nlohmann::json& document) {
   read_ema(reader.child("ema"), config.ema);
   read_run(reader.child("run"), config.run);
   reader.finish();
-  if (config.run.stop_at_step % config.trainer.checkpoint_every_steps != 0) {
-    throw ConfigError("config key 'run.stop_at_step' must be a multiple of 'trainer.checkpoint_every_steps'");
-  }
   config.document = document;
   return config;
 }

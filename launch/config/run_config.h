@@ -26,6 +26,16 @@ struct DatasetConfig {
 struct RunControlConfig {
   double duration_kimg = 100;
   int64_t stop_at_step = 0;  // > 0: stop there (checkpoint written) as if preempted
+  // The supervisor (launch/supervisor): restarts of the MPI world after a failure, with
+  // a back-off of restart_backoff_s * 2^(restart - 1), at most restart_backoff_max_s.
+  int max_restarts = 10;
+  double restart_backoff_s = 10;
+  double restart_backoff_max_s = 300;
+  // Checkpoint retention (checkpoint + EMA state pairs): keep the newest
+  // keep_last_checkpoints complete pairs and every pair whose step is a multiple of
+  // keep_checkpoints_every_steps; 0 = keep every checkpoint (the default).
+  int keep_last_checkpoints = 0;
+  int64_t keep_checkpoints_every_steps = 0;
   std::map<std::string, int> threads{{"trainer", 2}, {"data_loader", 1}, {"ema", 1}, {"coordinator", 1}};
   double heartbeat_interval_s = 1;
   double liveness_timeout_s = 60;

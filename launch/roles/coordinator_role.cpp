@@ -7,6 +7,7 @@
 #include "coordinator/coordinator.h"
 #include "coordinator/join_token.h"
 #include "launch/roles/role_context.h"
+#include "launch/roles/stop_request_watch.h"
 #include "workers/worker_messages.h"
 
 namespace dact::launch {
@@ -62,6 +63,11 @@ void run_coordinator_role(RoleContext& context) {
     LOG(INFO) << "EMA actor finished at step " << finished.step;
     ema_finished = true;
     end_when_done();
+  });
+  // Preemption: the supervisor's stop request reaches every trainer; they agree on the step.
+  StopRequestWatch stop_watch(actor, context.run.stop_request_path(), 0.5, [&](const std::string& reason) {
+    LOG(INFO) << "stop requested (" << reason << "); telling the trainers";
+    for (int rank : context.ranks_of("trainer")) actor.send(rank, workers::StopTraining{reason});
   });
   actor.run();
 }

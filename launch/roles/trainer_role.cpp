@@ -3,9 +3,11 @@
 // the other. Gradients are all-reduced among the trainers over their own communicator.
 #include <glog/logging.h>
 
+#include <atomic>
 #include <thread>
 
 #include "launch/roles/member_actor.h"
+#include "launch/roles/stop_signal.h"
 #include "workers/tensor_bytes.h"
 #include "workers/trainer/gradient_loop.h"
 
@@ -27,6 +29,11 @@ void run_trainer_role(RoleContext& context) {
                   message.loader_busy_s});
   });
   member.session.on_shutdown([&batches] { batches.close(); });
+  std::atomic<bool> stop_requested{false};
+  actor.on<workers::StopTraining>([&stop_requested](const workers::StopTraining& stop, actors::PeerId) {
+    LOG(INFO) << "asked to stop early: " << stop.reason;
+    stop_requested = true;
+  });
 
   std::exception_ptr actor_failure;
   std::thread actor_thread([&] {
@@ -48,6 +55,7 @@ void run_trainer_role(RoleContext& context) {
   links.report_progress = [&actor](std::string line) {
     actor.post([&actor, line = std::move(line)] { actor.send(0, workers::TrainingProgress{line}); });
   };
+  links.stop_requested = [&stop_requested] { return stop_requested.load() || stop_signal_received(); };
 
   std::exception_ptr loop_failure;
   try {
@@ -59,7 +67,7 @@ void run_trainer_role(RoleContext& context) {
                                         trainer_index, *all_reduce, batches, links, context.run,
                                         context.config_hash);
     loop.resume_from(context.resume_step);
-    loop.run(config.last_step());
+    loop.run(config.total_steps(), config.run.stop_at_step);
     if (trainer_index == 0) {
       actor.post([&actor, step = loop.step()] { actor.send(0, workers::TrainingFinished{step}); });
     }

@@ -3,13 +3,26 @@
 #include <glog/logging.h>
 #include <torch/torch.h>
 
+#include <chrono>
+
 #include "actors/mpi_session.h"
 #include "launch/roles/role_context.h"
+#include "launch/roles/stop_signal.h"
 #include "launch/run_setup.h"
+#include "launch/supervisor/failure_record.h"
 
 namespace dact::launch {
 
+namespace {
+
+double unix_time_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
 void run_worker(const std::string& run_dir, int64_t resume_step) {
+  install_stop_signal_handler();
   RoleContext context;
   context.config = load_run_config(run_dir);
   context.config_hash = training_hash(context.config.document);
@@ -43,6 +56,8 @@ void run_worker(const std::string& run_dir, int64_t resume_step) {
     if (context.trainers != MPI_COMM_NULL) MPI_Comm_free(&context.trainers);
   } catch (const std::exception& e) {
     LOG(ERROR) << "rank " << context.rank << " (" << role << ") failed: " << e.what();
+    const int role_index = context.ranks.empty() ? -1 : context.self().role_index;
+    record_failure(context.run.failure_path(), {context.rank, role, role_index, e.what(), unix_time_s()});
     actors::MpiSession::abort_world(1);
   }
   LOG(INFO) << "rank " << context.rank << " (" << role << ") done";

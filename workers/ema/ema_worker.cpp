@@ -57,6 +57,16 @@ std::shared_ptr<const EmaSnapshot> EmaWorker::copy_state(int64_t step, int64_t n
 }
 
 void EmaWorker::handle(const EmaWeights& weights) {
+  if (!weights.update) {
+    // An early stop between EMA steps: persist the tracks as they are (they last moved
+    // at the previous EMA step, as in a run that never stopped); no snapshot, no update.
+    if (tracks_.empty()) {
+      throw std::runtime_error("EMA actor asked to persist step " + std::to_string(weights.step) +
+                               " before it holds any state");
+    }
+    persist(weights, /*snapshot_due=*/false);
+    return;
+  }
   storage::NamedTensors state = tensors_from_bytes(weights.tensors);
   storage::NamedTensors params;
   for (const std::string& name : param_names_) {
@@ -82,25 +92,32 @@ void EmaWorker::handle(const EmaWeights& weights) {
       weights.final || (weights.step > 0 && std::floor(weights.nimg / snapshot_nimg) >
                                                 std::floor(nimg_ / snapshot_nimg));
   nimg_ = weights.nimg;
-  if (!snapshot_due && !weights.write_state) return;
+  persist(weights, snapshot_due);
+}
 
-  std::shared_ptr<const EmaSnapshot> snapshot = copy_state(weights.step, weights.nimg);
-  const int64_t kimg = weights.nimg / 1000;
-  const bool write_state = weights.write_state, final = weights.final;
-  writer_.submit([this, snapshot, kimg, snapshot_due, write_state, final] {
-    if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
+void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
+  if (!snapshot_due && !weights.write_state && !weights.final && !weights.stop) return;
+  std::shared_ptr<const EmaSnapshot> snapshot = copy_state(weights.step, nimg_);
+  const int64_t kimg = nimg_ / 1000;
+  const bool write_state = weights.write_state, final = weights.final, stop = weights.stop;
+  // One writer thread, first in first out, and the snapshot before the state: every
+  // snapshot due up to a checkpoint step is on disk before that step's EMA state, which
+  // a resume needs, so a resume never skips a snapshot (it may rewrite later ones with
+  // the same bytes).
+  writer_.submit([this, snapshot, kimg, snapshot_due, write_state, final, stop] {
     if (snapshot_due) {
       const std::string path = run_.snapshot_path(kimg);
       write_ema_snapshot(path, *snapshot);
       links_.snapshot_written(kimg, path);
     }
+    if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
     if (final) {
       models::Edm2Precond net = make_net_();
       models::load_state_dict(*net, snapshot_state_dict(*snapshot, config_.preview_track));
       storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(net, config_.preview));
       LOG(INFO) << "preview grid written to " << run_.sample_grid_path(kimg);
-      links_.finished(snapshot->step);
     }
+    if (final || stop) links_.finished(snapshot->step);
   });
 }
 

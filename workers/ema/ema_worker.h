@@ -31,7 +31,8 @@ struct EmaConfig {
 
 struct EmaLinks {
   std::function<void(int64_t kimg, std::string path)> snapshot_written;
-  std::function<void(int64_t step)> finished;  // final snapshot, state and preview written
+  // The final snapshot, state and preview (or an early stop's state) are written.
+  std::function<void(int64_t step)> finished;
 };
 
 class EmaWorker {
@@ -52,6 +53,9 @@ class EmaWorker {
 
  private:
   std::shared_ptr<const EmaSnapshot> copy_state(int64_t step, int64_t nimg) const;
+  // Queues the writes `weights` asks for (EMA state, snapshot, preview) and the
+  // finished link at the end of the run or an early stop.
+  void persist(const EmaWeights& weights, bool snapshot_due);
 
   EmaConfig config_;
   storage::RunDirectory run_;

@@ -61,6 +61,7 @@ storage::NamedTensors GradientLoop::state_dict_copy() const {
 }
 
 void GradientLoop::resume_from(int64_t step) {
+  last_ema_nimg_ = 0;
   if (step > 0) {
     const TrainingCheckpoint checkpoint =
         read_training_checkpoint(run_.checkpoint_path(step), config_hash_);
@@ -68,28 +69,38 @@ void GradientLoop::resume_from(int64_t step) {
     adam_.load_state(checkpoint.optimizer);
     step_ = checkpoint.step;
     nonfinite_steps_skipped_ = checkpoint.nonfinite_steps_skipped;
+    last_ema_nimg_ = checkpoint.last_ema_nimg >= 0 ? checkpoint.last_ema_nimg : step_ * config_.batch;
     LOG(INFO) << "trainer " << trainer_index_ << " resumed from " << run_.checkpoint_path(step);
   } else if (trainer_index_ == 0) {
-    hand_weights_to_ema(false);  // EDM2 starts every EMA track from the initial weights
+    // EDM2 starts every EMA track from the initial weights.
+    hand_weights_to_ema(/*update=*/true, /*write_state=*/false, /*final=*/false, /*stop=*/false);
   }
-  last_ema_nimg_ = step_ * config_.batch;
 }
 
-void GradientLoop::run(int64_t last_step) {
+void GradientLoop::run(int64_t final_step, int64_t stop_at_step) {
   links_.grant_credits(static_cast<uint32_t>(config_.credits));
   auto interval_start = Clock::now();
-  while (step_ < last_step) {
+  while (step_ < final_step) {
     interval_.loss_sum += train_one_step();
     interval_.steps += 1;
-    if (trainer_index_ != 0) continue;
-    const bool final = step_ == last_step;
-    if (step_ % config_.ema_every_steps == 0 || final) hand_weights_to_ema(final);
-    if (step_ % config_.checkpoint_every_steps == 0 || final) write_checkpoint();
-    const double interval_s = seconds_since(interval_start);
-    if (interval_s >= config_.status_every_s || final) {
-      report(interval_s);
-      interval_ = {};
-      interval_start = Clock::now();
+    const bool final = step_ == final_step;
+    const bool stop = !final && (stop_agreed_ || step_ == stop_at_step);
+    if (trainer_index_ == 0) {
+      const bool ema_step = step_ % config_.ema_every_steps == 0 || final;
+      const bool checkpoint_step = step_ % config_.checkpoint_every_steps == 0 || final || stop;
+      if (ema_step || checkpoint_step) hand_weights_to_ema(ema_step, checkpoint_step, final, stop);
+      if (checkpoint_step) write_checkpoint();
+      const double interval_s = seconds_since(interval_start);
+      if (interval_s >= config_.status_every_s || final || stop) {
+        report(interval_s);
+        interval_ = {};
+        interval_start = Clock::now();
+      }
+    }
+    if (stop) {
+      stopped_early_ = true;
+      LOG(INFO) << "trainer " << trainer_index_ << " stops early at step " << step_;
+      break;
     }
   }
   checkpoint_writer_.wait();
@@ -119,9 +130,13 @@ double GradientLoop::train_one_step() {
 
   // Most buckets were started during the last backward; the loss rides along at the end.
   const torch::Tensor loss_sum = torch::tensor(loss_local, torch::kFloat64);
+  // So does the stop flag: its sum is > 0 on every trainer when any one was asked to stop.
+  const bool stop_local = links_.stop_requested && links_.stop_requested();
+  const torch::Tensor stop_votes = torch::tensor(stop_local ? 1.0 : 0.0, torch::kFloat64);
   const auto reduce_start = Clock::now();
-  all_reduce_.finish({loss_sum});
+  all_reduce_.finish({loss_sum, stop_votes});
   interval_.all_reduce_s += seconds_since(reduce_start);
+  stop_agreed_ = stop_votes.item<double>() > 0;
 
   if (all_gradients_finite()) {
     nonfinite_in_a_row_ = 0;
@@ -150,17 +165,21 @@ bool GradientLoop::all_gradients_finite() const {
   return torch::stack(finite).all().item<bool>();
 }
 
-void GradientLoop::hand_weights_to_ema(bool final) {
+void GradientLoop::hand_weights_to_ema(bool update, bool write_state, bool final, bool stop) {
   const auto start = Clock::now();
   EmaWeights weights;
   weights.step = step_;
-  weights.nimg = step_ * config_.batch;
+  weights.nimg = update ? step_ * config_.batch : last_ema_nimg_;
   weights.delta_nimg = weights.nimg - last_ema_nimg_;
-  weights.write_state = step_ > 0 && (step_ % config_.checkpoint_every_steps == 0 || final);
+  weights.update = update;
+  weights.write_state = step_ > 0 && write_state;
   weights.final = final;
-  const storage::NamedTensors state = models::state_dict(*net_);
-  weights.tensors = tensors_to_bytes(state);  // the one copy; sending happens off this thread
-  last_ema_nimg_ = weights.nimg;
+  weights.stop = stop;
+  if (update) {
+    const storage::NamedTensors state = models::state_dict(*net_);
+    weights.tensors = tensors_to_bytes(state);  // the one copy; sending happens off this thread
+    last_ema_nimg_ = weights.nimg;
+  }
   links_.send_to_ema(std::move(weights));
   interval_.ema_handoff_s += seconds_since(start);
 }
@@ -170,6 +189,7 @@ void GradientLoop::write_checkpoint() {
   TrainingCheckpoint checkpoint;
   checkpoint.step = step_;
   checkpoint.nonfinite_steps_skipped = nonfinite_steps_skipped_;
+  checkpoint.last_ema_nimg = last_ema_nimg_;
   checkpoint.model = state_dict_copy();
   for (const auto& [name, tensor] : adam_.state()) checkpoint.optimizer[name] = tensor.clone();
   checkpoint_writer_.submit([checkpoint = std::move(checkpoint), path = run_.checkpoint_path(step_),

@@ -27,6 +27,9 @@ struct GradientLoopLinks {
   std::function<void(uint32_t count)> grant_credits;   // to this trainer's data loader
   std::function<void(EmaWeights weights)> send_to_ema;  // trainer 0 only
   std::function<void(std::string json_line)> report_progress;  // trainer 0 only
+  // Polled once per step, from this loop's thread (must be thread-safe): true once this
+  // trainer was asked to stop early (preemption). Empty = never.
+  std::function<bool()> stop_requested;
 };
 
 class NonFiniteLossError : public std::runtime_error {
@@ -42,12 +45,18 @@ class GradientLoop {
 
   // Restores the checkpoint of `step` (unless 0) and continues from there.
   void resume_from(int64_t step);
-  // Trains until `last_step`, writing a checkpoint there; throws NonFiniteLossError after
-  // max_nonfinite_in_a_row skipped steps, BatchOrderError-like std::runtime_error if the
-  // loader sends a batch out of order.
-  void run(int64_t last_step);
+  // Trains until `final_step` (the end of the run: final EMA hand-off and checkpoint), or
+  // stops early after the step at which any trainer saw links.stop_requested() (the
+  // flag rides on the gradient all-reduce, so every trainer stops at the same step), or
+  // at `stop_at_step` (> 0). An early stop writes a checkpoint and the EMA state at that
+  // step, but no EMA update unless it is an EMA step, so resuming is exact. Throws
+  // NonFiniteLossError after max_nonfinite_in_a_row skipped steps, std::runtime_error if
+  // the loader sends a batch out of order.
+  void run(int64_t final_step, int64_t stop_at_step = 0);
 
   int64_t step() const { return step_; }
+  // True when run() returned before final_step.
+  bool stopped_early() const { return stopped_early_; }
   const models::Edm2Precond& net() const { return net_; }
 
  private:
@@ -58,7 +67,9 @@ class GradientLoop {
   };
   double train_one_step();  // returns the global mean loss of the step
   bool all_gradients_finite() const;
-  void hand_weights_to_ema(bool final);
+  // update: the EMA tracks take these weights; write_state: persist them at this step;
+  // final: the end of the run (last snapshot, preview); stop: an early end.
+  void hand_weights_to_ema(bool update, bool write_state, bool final, bool stop);
   void write_checkpoint();
   void report(double interval_s);
   storage::NamedTensors state_dict_copy() const;
@@ -80,6 +91,8 @@ class GradientLoop {
   int64_t nonfinite_steps_skipped_ = 0;
   int64_t nonfinite_in_a_row_ = 0;
   int64_t last_ema_nimg_ = 0;
+  bool stop_agreed_ = false;  // the all-reduced stop flag of the last step
+  bool stopped_early_ = false;
   double loader_busy_s_ = 0;
   IntervalTimes interval_;
 };

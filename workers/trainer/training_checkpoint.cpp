@@ -27,6 +27,7 @@ void write_training_checkpoint(const std::string& path, const TrainingCheckpoint
   file.metadata = {{"kind", "training-checkpoint"},
                    {"step", checkpoint.step},
                    {"nonfinite_steps_skipped", checkpoint.nonfinite_steps_skipped},
+                   {"last_ema_nimg", checkpoint.last_ema_nimg},
                    {"config_hash", config_hash}};
   storage::write_tensor_file(path, file);
 }
@@ -44,6 +45,7 @@ TrainingCheckpoint read_training_checkpoint(const std::string& path, const std::
   TrainingCheckpoint checkpoint;
   checkpoint.step = file.metadata.at("step").get<int64_t>();
   checkpoint.nonfinite_steps_skipped = file.metadata.at("nonfinite_steps_skipped").get<int64_t>();
+  checkpoint.last_ema_nimg = file.metadata.value("last_ema_nimg", int64_t{-1});
   checkpoint.model = with_prefix_removed(file.tensors, kModelPrefix);
   checkpoint.optimizer = with_prefix_removed(file.tensors, kOptimizerPrefix);
   return checkpoint;

@@ -13,6 +13,10 @@ namespace dact::workers::trainer {
 struct TrainingCheckpoint {
   int64_t step = 0;
   int64_t nonfinite_steps_skipped = 0;
+  // Training images seen when the EMA actor last got weights: a stop between EMA steps
+  // (preemption) leaves it behind step * batch, and the next hand-off's delta needs it.
+  // -1 when the file predates the field (then it equals step * batch).
+  int64_t last_ema_nimg = -1;
   storage::NamedTensors model;      // state-dict name -> tensor (parameters and buffers)
   storage::NamedTensors optimizer;  // Adam::state()
 };

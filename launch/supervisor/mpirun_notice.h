@@ -1,0 +1,26 @@
+#pragma once
+// What mpirun says about the rank that ended a world (Open MPI 4 wording):
+//   "mpirun noticed that process rank 2 with PID 0 on node vm exited on signal 9 (Killed)."
+//   "MPI_ABORT was invoked on rank 2 in communicator MPI_COMM_WORLD with errorcode 1."
+//   "  Process name: [[19545,1],2]" followed by "  Exit code:    3"
+// The supervisor feeds it every output line of the world; the first rank named wins.
+#include <string>
+
+namespace dact::launch {
+
+class MpirunNotice {
+ public:
+  void read_line(const std::string& line);
+
+  int rank() const { return rank_; }          // -1: mpirun named no rank
+  int signal() const { return signal_; }      // 0: not killed by a signal
+  int exit_code() const { return exit_code_; }  // -1: unknown
+
+ private:
+  int rank_ = -1;
+  int signal_ = 0;
+  int exit_code_ = -1;
+  bool expect_exit_code_ = false;
+};
+
+}  // namespace dact::launch
