@@ -252,6 +252,10 @@ void Coordinator::handle_job_result(const JobResult& result, PeerId from) {
     case ResultOutcome::kUnknownJob:
       LOG(WARNING) << "result for unknown job " << result.job_id << " from peer " << from;
       break;
+    case ResultOutcome::kCancelled:
+      LOG(INFO) << "job " << result.job_id << ": result from peer " << from
+                << " ignored (the job was cancelled)";
+      break;
     case ResultOutcome::kNeverLeasedToSender:
       LOG(WARNING) << "result for job " << result.job_id << " from peer " << from
                    << ", which never held it";
@@ -273,6 +277,12 @@ JobId Coordinator::submit_job(std::string type, Bytes payload, double lease_time
   const JobId id = jobs_.submit(std::move(type), std::move(payload), lease_timeout_s);
   serve_waiting_members();
   return id;
+}
+
+bool Coordinator::cancel_job(JobId id) {
+  const bool cancelled = jobs_.cancel(id);
+  advance_shutdown();  // a cancelled lease no longer holds up the drain
+  return cancelled;
 }
 
 void Coordinator::handle_leave(PeerId from) {

@@ -66,6 +66,9 @@ class Coordinator {
   ~Coordinator();
 
   JobId submit_job(std::string type, Bytes payload, double lease_timeout_s);
+  // Withdraws a queued or leased job (see LeasedJobQueue::cancel); a holder still
+  // computing it finishes, and its result is acknowledged as not accepted.
+  bool cancel_job(JobId id);
   // Starts the orderly shutdown: no new leases or joins; leased jobs are drained (up to
   // drain_timeout_s); then every member is asked to stop and acks with its sent count;
   // then the actor stops. Queued jobs that were never leased are reported and dropped.

@@ -57,6 +57,7 @@ ResultOutcome LeasedJobQueue::complete(JobId id, PeerId sender) {
     ++counters_.duplicate_results;
     return ResultOutcome::kDuplicate;
   }
+  if (job.state == JobState::kCancelled) return ResultOutcome::kCancelled;
   // A late result from an expired lease still counts: the work is done.
   if (job.state == JobState::kQueued) {
     queue_.erase(std::find(queue_.begin(), queue_.end(), id));
@@ -67,6 +68,21 @@ ResultOutcome LeasedJobQueue::complete(JobId id, PeerId sender) {
   job.payload = actors::Bytes{};
   ++counters_.completed;
   return ResultOutcome::kAccepted;
+}
+
+bool LeasedJobQueue::cancel(JobId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return false;
+  Job& job = it->second;
+  if (job.state == JobState::kDone || job.state == JobState::kCancelled) return false;
+  if (job.state == JobState::kQueued) {
+    queue_.erase(std::find(queue_.begin(), queue_.end(), id));
+  }
+  job.state = JobState::kCancelled;
+  job.holder = actors::kUnknownPeer;
+  job.payload = actors::Bytes{};
+  ++counters_.cancelled;
+  return true;
 }
 
 void LeasedJobQueue::requeue(Job& job) {
@@ -115,7 +131,7 @@ const Job* LeasedJobQueue::find(JobId id) const {
 nlohmann::json LeasedJobQueue::status_json(SteadyTime now) const {
   nlohmann::json open_jobs = nlohmann::json::array();
   for (const auto& [id, job] : jobs_) {
-    if (job.state == JobState::kDone) continue;
+    if (job.state == JobState::kDone || job.state == JobState::kCancelled) continue;
     nlohmann::json entry = {{"id", id},
                             {"type", job.type},
                             {"state", job.state == JobState::kLeased ? "leased" : "queued"},
@@ -136,6 +152,7 @@ nlohmann::json LeasedJobQueue::status_json(SteadyTime now) const {
           {"requeued_after_holder_loss", counters_.requeued_after_holder_loss},
           {"duplicate_results", counters_.duplicate_results},
           {"refused_results", counters_.refused_results},
+          {"cancelled", counters_.cancelled},
           {"open", std::move(open_jobs)}};
 }
 

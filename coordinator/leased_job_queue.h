@@ -25,7 +25,7 @@ using JobId = uint64_t;
 using actors::PeerId;
 using actors::SteadyTime;
 
-enum class JobState { kQueued, kLeased, kDone };
+enum class JobState { kQueued, kLeased, kDone, kCancelled };
 
 struct Job {
   JobId id = 0;
@@ -40,7 +40,7 @@ struct Job {
   PeerId completed_by = actors::kUnknownPeer;
 };
 
-enum class ResultOutcome { kAccepted, kDuplicate, kUnknownJob, kNeverLeasedToSender };
+enum class ResultOutcome { kAccepted, kDuplicate, kUnknownJob, kNeverLeasedToSender, kCancelled };
 
 struct JobQueueCounters {
   uint64_t submitted = 0;
@@ -50,6 +50,7 @@ struct JobQueueCounters {
   uint64_t requeued_after_holder_loss = 0;
   uint64_t duplicate_results = 0;
   uint64_t refused_results = 0;  // unknown job, or from a member that never held it
+  uint64_t cancelled = 0;
 };
 
 class LeasedJobQueue {
@@ -62,6 +63,11 @@ class LeasedJobQueue {
   const Job* lease(PeerId holder, const std::vector<std::string>& types, SteadyTime now);
 
   ResultOutcome complete(JobId id, PeerId sender);
+
+  // Withdraws a job that is queued or leased (its submitter no longer wants it): it is
+  // never leased again and a later result is answered with kCancelled. Returns false if
+  // the job is unknown, done or already cancelled.
+  bool cancel(JobId id);
 
   // Re-queues jobs whose lease ran out; returns their ids.
   std::vector<JobId> expire_leases(SteadyTime now);

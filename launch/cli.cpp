@@ -9,7 +9,10 @@
 #include "launch/commands/dataset_command.h"
 #include "launch/commands/ema_command.h"
 #include "launch/commands/eval_command.h"
+#include "launch/commands/evaluator_command.h"
+#include "launch/commands/features_command.h"
 #include "launch/commands/model_command.h"
+#include "launch/commands/sample_command.h"
 #include "launch/commands/train_command.h"
 
 namespace dact::launch {
@@ -22,7 +25,10 @@ int run_cli(int argc, char** argv) {
   add_dataset_commands(app);
   add_ema_commands(app);
   add_eval_commands(app);
+  add_evaluator_command(app);
+  add_features_commands(app);
   add_model_commands(app);
+  add_sample_command(app);
   add_train_commands(app);
   try {
     app.parse(argc, argv);

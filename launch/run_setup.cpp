@@ -20,9 +20,10 @@ namespace fs = std::filesystem;
 
 void apply_request_overrides(nlohmann::json& document, const TrainRequest& request, bool resuming) {
   for (const std::string& assignment : request.overrides) {
-    if (resuming && assignment.rfind("run.", 0) != 0) {
+    const std::string key = assignment.substr(0, assignment.find('='));
+    if (resuming && !outside_training_hash(key)) {
       throw ConfigError("override '" + assignment + "': " + request.run_dir +
-                        " already holds a run; only run.* settings may change when resuming");
+                        " already holds a run; only run.*, eval.* and roles.evaluator may change when resuming");
     }
     apply_override(document, assignment);
   }

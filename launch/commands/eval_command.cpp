@@ -1,46 +1,57 @@
 #include "launch/commands/eval_command.h"
 
-#include <algorithm>
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <iostream>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "launch/commands/h5_dataset_file.h"
+#include "launch/config/model_config.h"
+#include "models/features/feature_network.h"
 #include "models/metrics/feature_statistics.h"
-#include "models/metrics/frechet_distance.h"
-#include "models/metrics/kernel_inception_distance.h"
-#include "models/metrics/precision_recall.h"
-#include "storage/h5_tensor_io.h"
+#include "storage/shard_dataset.h"
+#include "storage/shard_manifest.h"
 #include "storage/storage_error.h"
+#include "workers/evaluator/evaluation_job.h"
+#include "workers/evaluator/evaluation_metrics.h"
+#include "workers/evaluator/reference_statistics.h"
 
 namespace dact::launch {
 namespace {
 
+namespace fs = std::filesystem;
+namespace evaluator = workers::evaluator;
+
+// Prints a metrics object with every number at full precision (%.17g).
+void print_metrics(const nlohmann::json& metrics) {
+  std::string line = "{";
+  for (const auto& [key, value] : metrics.items()) {
+    line += (line.size() > 1 ? ", " : "") + nlohmann::json(key).dump() + ": ";
+    line += value.is_number_float() ? fmt::format("{:.17g}", value.get<double>()) : value.dump();
+  }
+  std::cout << line << "}\n";
+}
+
 struct EvalCompareOptions {
   std::string gen;
   std::string ref;
-  int64_t kid_subsets = 100;
-  int64_t kid_subset_size = 1000;  // capped at the smaller set unless given
-  int64_t k = 3;
-  uint64_t seed = 0;
+  evaluator::MetricOptions metrics;
 };
 
 // Reads the [N, d] floating feature matrix named by "FILE.h5:DATASET" as float64.
-torch::Tensor read_feature_matrix(const std::string& spec) {
-  const size_t colon = spec.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
-    throw std::invalid_argument("feature set '" + spec + "': expected FILE.h5:DATASET");
-  }
-  const std::string path = spec.substr(0, colon);
-  const std::string dataset = spec.substr(colon + 1);
-  const H5::H5File file = storage::open_h5_for_reading(path);
-  const torch::Tensor features = storage::read_h5_tensor(file, dataset);
+torch::Tensor read_feature_matrix(const std::string& spec, const std::string& what) {
+  const H5DatasetSpec location = parse_h5_dataset_spec(spec, what);
+  const torch::Tensor features = read_h5_dataset(location);
   if (features.dim() != 2 || !features.is_floating_point() || features.size(0) < 2) {
-    throw storage::StorageError(path, "dataset '" + dataset +
-                                          "': expected floating features [N, d] with N >= 2, got " +
-                                          std::string(c10::toString(features.scalar_type())) +
-                                          " " + c10::str(features.sizes()));
+    throw storage::StorageError(location.path, "dataset '" + location.dataset +
+                                                   "': expected floating features [N, d] with N >= 2, got " +
+                                                   std::string(c10::toString(features.scalar_type())) + " " +
+                                                   c10::str(features.sizes()));
   }
   return features.to(torch::kFloat64);
 }
@@ -51,60 +62,139 @@ models::metrics::FeatureStatistics statistics_of(const torch::Tensor& features) 
   return stats;
 }
 
-void run_eval_compare(const EvalCompareOptions& options, bool subset_size_given) {
-  namespace metrics = models::metrics;
-  const torch::Tensor gen = read_feature_matrix(options.gen);
-  const torch::Tensor ref = read_feature_matrix(options.ref);
+void run_eval_compare(const EvalCompareOptions& options) {
+  const torch::Tensor gen = read_feature_matrix(options.gen, "--gen");
+  const torch::Tensor ref = read_feature_matrix(options.ref, "--ref");
   if (gen.size(1) != ref.size(1)) {
     throw std::invalid_argument("feature dimensions differ: " + options.gen + " has d = " +
                                 std::to_string(gen.size(1)) + ", " + options.ref + " has d = " +
                                 std::to_string(ref.size(1)));
   }
-  const auto gen_stats = statistics_of(gen);
-  const auto ref_stats = statistics_of(ref);
-  const double fd = metrics::frechet_distance(gen_stats.mean(), gen_stats.covariance(),
-                                              ref_stats.mean(), ref_stats.covariance());
+  print_metrics(evaluator::compare_feature_sets(statistics_of(gen), gen, statistics_of(ref), ref, options.metrics));
+}
 
-  const int64_t subset_size =
-      subset_size_given ? options.kid_subset_size
-                        : std::min({options.kid_subset_size, gen.size(0), ref.size(0)});
-  // Different seeds for the two sets so their subsets are drawn independently.
-  const torch::Tensor gen_subsets =
-      metrics::kid_subset_indices(gen.size(0), options.kid_subsets, subset_size, options.seed);
-  const torch::Tensor ref_subsets = metrics::kid_subset_indices(
-      ref.size(0), options.kid_subsets, subset_size, options.seed + 1);
-  const auto kid = metrics::kernel_inception_distance(gen, ref, gen_subsets, ref_subsets);
+struct EvalRefOptions {
+  std::string dataset;
+  std::string split = "train";
+  std::string features;
+  std::string preprocess;
+  std::string out;
+  int64_t max_features = 50000;
+  int64_t batch = 256;
+};
 
-  const auto pr = metrics::precision_recall(gen, ref, options.k);
+// DIR itself when it is a dataset, else DIR/<split> (a converted IDX source).
+std::string dataset_split_dir(const std::string& dir, const std::string& split) {
+  if (storage::is_dataset_dir(dir)) return dir;
+  const std::string split_dir = (fs::path(dir) / split).string();
+  if (!storage::is_dataset_dir(split_dir)) {
+    throw storage::StorageError(dir, "no dataset here or in its '" + split + "' subdirectory (manifest.json)");
+  }
+  return split_dir;
+}
 
-  std::printf("{\"fd\": %.17g, \"kid_mean\": %.17g, \"kid_std\": %.17g, \"precision\": %.17g, "
-              "\"recall\": %.17g}\n",
-              fd, kid.mean, kid.std, pr.precision, pr.recall);
+void run_eval_ref(const EvalRefOptions& options) {
+  const std::string dir = dataset_split_dir(options.dataset, options.split);
+  const storage::ShardDataset dataset(dir);
+  models::features::FeatureNetworkOptions net_options;
+  net_options.inception_preprocess = options.preprocess;
+  const auto net = models::features::load_feature_network(options.features, net_options);
+  evaluator::ReferenceStatistics reference =
+      evaluator::compute_reference_statistics(dataset, *net, options.batch, options.max_features);
+  reference.source = {{"dataset", dir}, {"feature_weights", options.features}};
+  evaluator::write_reference_statistics(options.out, reference);
+  std::cout << fmt::format("{}: {} images of {}, {} features kept, d = {} ({})\n", options.out,
+                           reference.stats.count, dir, reference.features.size(0), reference.stats.dim,
+                           reference.feature_net);
+}
+
+struct EvalOptions {
+  evaluator::EvaluationJob job;
+  std::string ref;
+  int64_t num = 0;
+  std::string preprocess;
+  evaluator::MetricOptions metrics;
+};
+
+void run_eval(const EvalOptions& options) {
+  if (options.job.snapshot_path.empty() || options.ref.empty() || options.num < 2) {
+    throw std::invalid_argument("dact eval needs --snapshot, --ref and --num >= 2 (or a subcommand: ref, compare)");
+  }
+  const evaluator::ReferenceStatistics reference = evaluator::read_reference_statistics(options.ref);
+  evaluator::EvaluationJob job = options.job;
+  if (job.feature_weights.empty()) {
+    job.feature_weights = reference.source.value("feature_weights", std::string());
+    if (job.feature_weights.empty()) {
+      throw storage::StorageError(options.ref, "records no feature weights; pass --features");
+    }
+  }
+  job.seed_end = job.seed_begin + options.num;
+  models::features::FeatureNetworkOptions net_options;
+  net_options.inception_preprocess = options.preprocess;
+  const auto net = models::features::load_feature_network(job.feature_weights, net_options);
+  if (net->name() != reference.feature_net) {  // before spending time on sampling
+    throw std::invalid_argument("feature net mismatch: " + job.feature_weights + " is '" + net->name() + "' but " +
+                                options.ref + " was computed with '" + reference.feature_net + "'");
+  }
+  const evaluator::EvaluationPart part = evaluator::run_evaluation_part(job, *net, build_model);
+  nlohmann::json metrics = evaluator::metrics_against_reference(part, reference, options.metrics);
+  metrics["seconds"] = part.seconds;
+  print_metrics(metrics);
+}
+
+void add_metric_options(CLI::App& command, evaluator::MetricOptions& metrics) {
+  command.add_option("--kid-subsets", metrics.kid_subsets, "Number of KID subsets")->capture_default_str();
+  command.add_option("--kid-subset-size", metrics.kid_subset_size,
+                     "Rows per KID subset (default: min(1000, N_gen, N_ref))");
+  command.add_option("--k", metrics.k, "Neighbour rank of the precision/recall radii")->capture_default_str();
 }
 
 }  // namespace
 
 void add_eval_commands(CLI::App& app) {
-  CLI::App* eval = app.add_subcommand("eval", "Evaluate generated samples");
-  eval->require_subcommand(1);
+  auto eval_options = std::make_shared<EvalOptions>();
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Metrics of a snapshot's samples against reference statistics (or: eval ref, eval compare)");
+  eval->require_subcommand(0, 1);
+  evaluator::EvaluationJob& job = eval_options->job;
+  eval->add_option("--snapshot", job.snapshot_path, "EMA snapshot file");
+  eval->add_option("--ref", eval_options->ref, "Reference statistics (`dact eval ref`)");
+  eval->add_option("--num", eval_options->num, "Number of generated images");
+  eval->add_option("--features", job.feature_weights, "Feature network weights (default: the ref's)");
+  eval->add_option("--preprocess", eval_options->preprocess, "Inception-v3 input pipeline: tf1 or pytorch-fid");
+  eval->add_option("--std", job.ema_std, "EMA track (its relative std)")->capture_default_str();
+  eval->add_option("--sampler", job.sampler, "heun or euler")->capture_default_str();
+  eval->add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
+  eval->add_option("--cfg", job.guidance, "Classifier-free guidance weight (1 = none)")->capture_default_str();
+  eval->add_option("--seed", job.seed_begin, "First image seed")->capture_default_str();
+  eval->add_option("--batch", job.batch, "Images per sampling batch")->capture_default_str();
+  add_metric_options(*eval, eval_options->metrics);
+  eval->callback([eval, eval_options] {
+    if (eval->get_subcommands().empty()) run_eval(*eval_options);
+  });
 
-  auto options = std::make_shared<EvalCompareOptions>();
+  auto ref_options = std::make_shared<EvalRefOptions>();
+  CLI::App* ref = eval->add_subcommand("ref", "Write the reference statistics of a dataset");
+  ref->add_option("--dataset", ref_options->dataset, "Dataset directory (or a converted root with train/, test/)")
+      ->required();
+  ref->add_option("--split", ref_options->split, "Split of a converted root: train or test")->capture_default_str();
+  ref->add_option("--features", ref_options->features, "Feature network weights")->required();
+  ref->add_option("--preprocess", ref_options->preprocess, "Inception-v3 input pipeline: tf1 or pytorch-fid");
+  ref->add_option("--out", ref_options->out, "Reference statistics file to write")->required();
+  ref->add_option("--max-features", ref_options->max_features,
+                  "Features kept for KID and precision/recall (0 = all; moments use every image)")
+      ->capture_default_str();
+  ref->add_option("--batch", ref_options->batch, "Images per forward pass")->capture_default_str();
+  ref->callback([ref_options] { run_eval_ref(*ref_options); });
+
+  auto compare_options = std::make_shared<EvalCompareOptions>();
   CLI::App* compare = eval->add_subcommand(
       "compare", "FD, KID and precision/recall of generated vs reference features, as JSON");
-  compare->add_option("--gen", options->gen, "Generated features, FILE.h5:DATASET [N, d]")
-      ->required();
-  compare->add_option("--ref", options->ref, "Reference features, FILE.h5:DATASET [N, d]")
-      ->required();
-  compare->add_option("--kid-subsets", options->kid_subsets, "Number of KID subsets")
-      ->capture_default_str();
-  CLI::Option* subset_size =
-      compare->add_option("--kid-subset-size", options->kid_subset_size,
-                          "Rows per KID subset (default: min(1000, N_gen, N_ref))");
-  compare->add_option("--k", options->k, "Neighbour rank of the precision/recall radii")
-      ->capture_default_str();
-  compare->add_option("--seed", options->seed, "Seed of the KID subset draw")
-      ->capture_default_str();
-  compare->callback([options, subset_size] { run_eval_compare(*options, subset_size->count() > 0); });
+  compare->add_option("--gen", compare_options->gen, "Generated features, FILE.h5:DATASET [N, d]")->required();
+  compare->add_option("--ref", compare_options->ref, "Reference features, FILE.h5:DATASET [N, d]")->required();
+  add_metric_options(*compare, compare_options->metrics);
+  compare->add_option("--seed", compare_options->metrics.seed, "Seed of the KID subset draw")->capture_default_str();
+  compare->callback([compare_options] { run_eval_compare(*compare_options); });
 }
 
 }  // namespace dact::launch

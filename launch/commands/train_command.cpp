@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "launch/evaluation_setup.h"
 #include "launch/roles/worker_main.h"
 #include "launch/run_setup.h"
 #include "launch/supervisor/supervisor.h"
@@ -21,6 +22,7 @@ struct WorkerArguments {
 void train(const TrainRequest& request, const std::string& mpirun_args) {
   const RunConfig config = prepare_run(request);
   ensure_dataset(config);
+  ensure_evaluation_files(config);
   const int64_t resume_step = find_resume_step(request.run_dir, training_hash(config.document));
   if (resume_step >= config.last_step()) {
     LOG(INFO) << "nothing to do: " << request.run_dir << " already reached step " << resume_step;

@@ -67,4 +67,8 @@ ModelConfig parse_model_config(const nlohmann::json& section, const std::string&
   return config;
 }
 
+models::Edm2Precond build_model(const nlohmann::json& section) {
+  return models::Edm2Precond(parse_model_config(section, "model").edm2);
+}
+
 }  // namespace dact::launch

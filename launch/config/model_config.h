@@ -30,4 +30,8 @@ struct ModelConfig {
 // Parses and finishes the model section; `path` is its key path ("model").
 ModelConfig parse_model_config(const nlohmann::json& section, const std::string& path);
 
+// The untrained network a model section describes, e.g. the one an EMA snapshot
+// stores (workers::evaluator::NetworkFactory).
+models::Edm2Precond build_model(const nlohmann::json& section);
+
 }  // namespace dact::launch

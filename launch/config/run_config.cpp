@@ -1,5 +1,6 @@
 #include "launch/config/run_config.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "launch/config/config_document.h"
@@ -82,7 +83,12 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   reader.optional("restart_backoff_max_s", config.restart_backoff_max_s);
   reader.optional("keep_last_checkpoints", config.keep_last_checkpoints);
   reader.optional("keep_checkpoints_every_steps", config.keep_checkpoints_every_steps);
+  reader.optional("join_host", config.join_host);
+  reader.optional("join_port", config.join_port);
   reader.finish();
+  if (config.join_port < 0 || config.join_port > 65535) {
+    throw ConfigError("config key 'run.join_port' must be in [0, 65535]");
+  }
   if (config.max_restarts < 0) throw ConfigError("config key 'run.max_restarts' must be >= 0");
   if (config.restart_backoff_s < 0 || config.restart_backoff_max_s < config.restart_backoff_s) {
     throw ConfigError("config keys 'run.restart_backoff_s' and 'run.restart_backoff_max_s' must satisfy "
@@ -97,6 +103,42 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   }
 }
 
+void read_eval(ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema) {
+  reader.optional("enabled", config.enabled);
+  reader.optional("num_images", config.num_images);
+  reader.optional("part_images", config.part_images);
+  reader.optional("ema_std", config.ema_std);
+  reader.optional("sampler", config.sampler);
+  reader.optional("steps", config.steps);
+  reader.optional("guidance", config.guidance);
+  reader.optional("batch", config.batch);
+  reader.optional("features", config.features);
+  reader.optional("reference", config.reference);
+  reader.optional("lease_timeout_s", config.lease_timeout_s);
+  reader.optional("max_pending", config.max_pending);
+  reader.optional("threads", config.threads);
+  reader.optional("final_wait_s", config.final_wait_s);
+  reader.finish();
+  auto positive = [](double value, const char* key) {
+    if (!(value > 0)) throw ConfigError(std::string("config key 'eval.") + key + "' must be positive");
+  };
+  positive(static_cast<double>(config.num_images), "num_images");
+  positive(static_cast<double>(config.part_images), "part_images");
+  positive(static_cast<double>(config.steps), "steps");
+  positive(static_cast<double>(config.batch), "batch");
+  positive(config.lease_timeout_s, "lease_timeout_s");
+  positive(config.max_pending, "max_pending");
+  positive(config.threads, "threads");
+  if (config.final_wait_s < 0) throw ConfigError("config key 'eval.final_wait_s' must not be negative");
+  if (config.sampler != "heun" && config.sampler != "euler") {
+    throw ConfigError("config key 'eval.sampler' must be 'heun' or 'euler', not '" + config.sampler + "'");
+  }
+  if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
+    throw ConfigError("config key 'eval.ema_std' (" + std::to_string(config.ema_std) +
+                      ") must be one of 'ema.stds'");
+  }
+}
+
 }  // namespace
 
 int64_t RunConfig::total_steps() const {
@@ -108,6 +150,7 @@ int64_t RunConfig::last_step() const {
 }
 
 int RunConfig::threads_of(const std::string& role) const {
+  if (role == "evaluator") return eval.threads;
   const auto found = run.threads.find(role);
   return found == run.threads.end() ? 1 : found->second;
 }
@@ -124,6 +167,7 @@ RunConfig parse_run_config(const nlohmann::json& document) {
   read_trainer(reader.child("trainer"), config.trainer);
   read_ema(reader.child("ema"), config.ema);
   read_run(reader.child("run"), config.run);
+  read_eval(reader.child("eval"), config.eval, config.ema);
   reader.finish();
   config.document = document;
   return config;
@@ -132,7 +176,13 @@ RunConfig parse_run_config(const nlohmann::json& document) {
 std::string training_hash(const nlohmann::json& document) {
   nlohmann::json training = document;
   training.erase("run");
+  training.erase("eval");
+  if (training.contains("roles") && training["roles"].is_object()) training["roles"].erase("evaluator");
   return config_hash(training);
+}
+
+bool outside_training_hash(const std::string& key) {
+  return key.rfind("run.", 0) == 0 || key.rfind("eval.", 0) == 0 || key == "roles.evaluator";
 }
 
 }  // namespace dact::launch

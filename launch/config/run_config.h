@@ -4,7 +4,8 @@
 //
 // The `run` section controls this invocation (duration, where to stop, threads, ports,
 // timeouts) and is left out of training_hash(): a run may be extended or resumed with
-// other threads, but never resumed under different training settings.
+// other threads, but never resumed under different training settings. So are the `eval`
+// section and the evaluator count (roles.evaluator): evaluation never changes training.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -40,6 +41,29 @@ struct RunControlConfig {
   double heartbeat_interval_s = 1;
   double liveness_timeout_s = 60;
   int status_port = 0;  // HTTP status endpoint on 127.0.0.1; 0 = off
+  // Where the coordinator listens for members joining over TCP (`dact evaluator --join`);
+  // loopback unless set otherwise; port 0 = the kernel picks one (RUN/coordinator_address).
+  std::string join_host = "127.0.0.1";
+  int join_port = 0;
+};
+
+// Evaluation of every snapshot by evaluator actors (workers/evaluator/), one line per
+// snapshot in RUN/metrics.jsonl.
+struct EvaluationConfig {
+  bool enabled = false;
+  int64_t num_images = 256;  // images per snapshot, seeds [0, num_images)
+  int64_t part_images = 32;  // images per job; fixed, so results never depend on evaluator count
+  double ema_std = 0.1;      // which EMA track of the snapshot (one of ema.stds)
+  std::string sampler = "heun";
+  int64_t steps = 32;
+  double guidance = 1.0;
+  int64_t batch = 64;               // images sampled at once
+  std::string features = "auto";    // feature network weights; auto: made beside the dataset
+  std::string reference = "auto";   // reference statistics; auto: made beside the dataset
+  double lease_timeout_s = 600;     // a part not returned by then is leased again
+  int max_pending = 4;              // open evaluations; more drop the oldest
+  int threads = 1;                  // intra-op threads of an evaluator
+  double final_wait_s = 600;        // how long the end of a run waits for the last evaluation
 };
 
 struct RunConfig {
@@ -50,6 +74,7 @@ struct RunConfig {
   workers::trainer::TrainerConfig trainer;
   workers::ema::EmaConfig ema;
   RunControlConfig run;
+  EvaluationConfig eval;
 
   nlohmann::json document;  // the resolved document this was parsed from
 
@@ -62,7 +87,10 @@ struct RunConfig {
 
 RunConfig parse_run_config(const nlohmann::json& document);
 
-// Hash of everything but the `run` section (see above).
+// Whether `key` ("a.b.c") may change when a run resumes (see training_hash).
+bool outside_training_hash(const std::string& key);
+
+// Hash of everything but the `run` and `eval` sections and roles.evaluator (see above).
 std::string training_hash(const nlohmann::json& document);
 
 }  // namespace dact::launch

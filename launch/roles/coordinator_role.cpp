@@ -1,13 +1,24 @@
 // Rank 0 of a training run: the coordinator (handshake, liveness, leases, status,
-// shutdown) plus the run-level bookkeeping: stats.jsonl lines from trainer 0, the
-// snapshot log, and the orderly end once training and the EMA actor have finished.
+// shutdown, TCP members) plus the run-level bookkeeping: stats.jsonl lines from trainer 0,
+// snapshot evaluations (snapshot_evaluations.h), and the orderly end once training, the
+// EMA actor and (bounded) the last evaluation have finished.
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
 #include <glog/logging.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
 
 #include "actors/mpi_transport.h"
+#include "actors/tcp_server_transport.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/join_token.h"
+#include "launch/evaluation_setup.h"
 #include "launch/roles/role_context.h"
+#include "launch/roles/snapshot_evaluations.h"
 #include "launch/roles/stop_request_watch.h"
+#include "storage/atomic_file.h"
 #include "workers/worker_messages.h"
 
 namespace dact::launch {
@@ -23,6 +34,25 @@ coordinator::RoleMap role_map_of(const RunConfig& config) {
   return coordinator::RoleMap(counts);
 }
 
+// Listens for members joining over TCP and publishes where: RUN/coordinator_address.
+void listen_for_tcp_members(actors::Actor& actor, const RoleContext& context) {
+  actors::TcpServerOptions options;
+  options.bind_address = context.config.run.join_host;
+  options.port = static_cast<uint16_t>(context.config.run.join_port);
+  auto server = std::make_unique<actors::TcpServerTransport>(actor.io(), actors::kCoordinatorPeer, options);
+  std::string host = options.bind_address;
+  if (host == "0.0.0.0" || host == "::") {  // every interface: tell joiners this host's name
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    host = name;
+  }
+  const std::string address = fmt::format("{}:{}", host, server->port());
+  actor.add_transport(std::move(server));
+  storage::write_file_atomically(context.run.root() + "/coordinator_address", address + "\n");
+  LOG(INFO) << "coordinator address: " << address << " (join with: dact evaluator --join " << address
+            << " --run-dir " << context.run.root() << ")";
+}
+
 }  // namespace
 
 std::vector<coordinator::RankRole> assign_ranks(const RunConfig& config, int world_size) {
@@ -30,6 +60,7 @@ std::vector<coordinator::RankRole> assign_ranks(const RunConfig& config, int wor
 }
 
 void run_coordinator_role(RoleContext& context) {
+  const RunConfig& config = context.config;
   actors::Actor actor(context.actor_options());
   actor.add_transport(std::make_unique<actors::MpiTransport>());
 
@@ -37,32 +68,66 @@ void run_coordinator_role(RoleContext& context) {
   options.config_hash = context.config_hash_u64();
   options.join_token = coordinator::generate_join_token();
   coordinator::write_token_file(context.run.root() + "/join_token", options.join_token);
-  options.status.port = static_cast<uint16_t>(context.config.run.status_port);
-  coordinator::Coordinator coordinator(actor, role_map_of(context.config), context.world_size, options);
+  listen_for_tcp_members(actor, context);
+  options.status.port = static_cast<uint16_t>(config.run.status_port);
+
+  SnapshotEvaluationsOptions evaluation_options;
+  evaluation_options.eval = config.eval;
+  if (config.eval.enabled) {
+    evaluation_options.feature_weights = feature_weights_path(config);
+    evaluation_options.reference = reference_statistics_path(config);
+  }
+  SnapshotEvaluations evaluations(evaluation_options, context.run);
+  coordinator::Coordinator coordinator(actor, role_map_of(config), context.world_size, options, &evaluations);
+  evaluations.attach(coordinator);
   if (coordinator.status_port() != 0) {
     LOG(INFO) << "status endpoint: http://127.0.0.1:" << coordinator.status_port() << "/";
   }
 
-  bool training_finished = false, ema_finished = false;
-  auto end_when_done = [&] {
-    if (training_finished && ema_finished) coordinator.request_shutdown();
+  // The run ends once training and the EMA actor are done and, while an evaluator is
+  // there to finish them, the open evaluations are in (at most eval.final_wait_s).
+  bool training_finished = false, ema_finished = false, waiting_logged = false;
+  boost::asio::steady_timer final_wait(actor.io());
+  std::function<void(bool wait_over)> end_when_done = [&](bool wait_over) {
+    if (!training_finished || !ema_finished || coordinator.state() != coordinator::CoordinatorState::kRunning) return;
+    if (evaluations.worth_waiting_for() && !wait_over) {
+      if (!waiting_logged) {
+        waiting_logged = true;
+        LOG(INFO) << "training done; waiting up to " << config.eval.final_wait_s << " s for "
+                  << evaluations.pending_count() << " open evaluations";
+        final_wait.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(config.eval.final_wait_s)));
+        final_wait.async_wait([&](const boost::system::error_code& error) {
+          if (error) return;
+          LOG(WARNING) << "eval.final_wait_s passed with " << evaluations.pending_count()
+                       << " evaluations open; ending the run without them";
+          end_when_done(true);
+        });
+      }
+      return;
+    }
+    final_wait.cancel();
+    coordinator.request_shutdown();
   };
+  evaluations.on_change([&] { end_when_done(false); });
+
   actor.on<workers::TrainingProgress>([&](const workers::TrainingProgress& progress, actors::PeerId) {
     storage::append_json_line(context.run.stats_path(), progress.json_line);
     LOG(INFO) << "progress " << progress.json_line;
   });
   actor.on<workers::SnapshotWritten>([&](const workers::SnapshotWritten& snapshot, actors::PeerId) {
     LOG(INFO) << "snapshot " << snapshot.kimg << " kimg: " << snapshot.path;
+    if (config.eval.enabled) evaluations.snapshot_written(snapshot.kimg, snapshot.path);
   });
   actor.on<workers::TrainingFinished>([&](const workers::TrainingFinished& finished, actors::PeerId) {
     LOG(INFO) << "training reached step " << finished.step;
     training_finished = true;
-    end_when_done();
+    end_when_done(false);
   });
   actor.on<workers::EmaFinished>([&](const workers::EmaFinished& finished, actors::PeerId) {
     LOG(INFO) << "EMA actor finished at step " << finished.step;
     ema_finished = true;
-    end_when_done();
+    end_when_done(false);
   });
   // Preemption: the supervisor's stop request reaches every trainer; they agree on the step.
   StopRequestWatch stop_watch(actor, context.run.stop_request_path(), 0.5, [&](const std::string& reason) {
@@ -70,6 +135,7 @@ void run_coordinator_role(RoleContext& context) {
     for (int rank : context.ranks_of("trainer")) actor.send(rank, workers::StopTraining{reason});
   });
   actor.run();
+  std::filesystem::remove(context.run.root() + "/coordinator_address");  // no stale address for joiners
 }
 
 }  // namespace dact::launch

@@ -6,9 +6,10 @@
 namespace dact::launch {
 namespace {
 
-coordinator::MemberOptions member_options(const RoleContext& context) {
+coordinator::MemberOptions member_options(const RoleContext& context, std::vector<std::string> job_types) {
   coordinator::MemberOptions options;
   options.config_hash = context.config_hash_u64();
+  options.job_types = std::move(job_types);
   return options;
 }
 
@@ -19,9 +20,9 @@ actors::Actor& with_mpi_transport(actors::Actor& actor) {
 
 }  // namespace
 
-MemberActor::MemberActor(const RoleContext& context)
+MemberActor::MemberActor(const RoleContext& context, std::vector<std::string> job_types)
     : actor(context.actor_options()),
-      session(with_mpi_transport(actor), member_options(context)) {
+      session(with_mpi_transport(actor), member_options(context, std::move(job_types))) {
   actor.monitor(0);  // the coordinator: its loss ends this member too
   actor.on_peer_down([this](actors::PeerId peer, const std::string& reason) {
     if (peer == 0) throw coordinator::CoordinatorError("lost the coordinator (rank 0): " + reason);

@@ -2,6 +2,8 @@
 // The actor every non-coordinator rank runs: MPI transport, the coordinator handshake
 // (MemberSession) and a clear end: the coordinator's shutdown request stops it.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "actors/actor.h"
 #include "coordinator/member_session.h"
@@ -10,7 +12,8 @@
 namespace dact::launch {
 
 struct MemberActor {
-  explicit MemberActor(const RoleContext& context);
+  // `job_types`: the coordinator jobs this member runs (MemberSession::on_job).
+  explicit MemberActor(const RoleContext& context, std::vector<std::string> job_types = {});
   actors::Actor actor;
   coordinator::MemberSession session;
 };

@@ -41,5 +41,6 @@ void run_coordinator_role(RoleContext& context);
 void run_data_loader_role(RoleContext& context);
 void run_trainer_role(RoleContext& context);
 void run_ema_role(RoleContext& context);
+void run_evaluator_role(RoleContext& context);
 
 }  // namespace dact::launch

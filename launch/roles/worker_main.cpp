@@ -50,6 +50,8 @@ void run_worker(const std::string& run_dir, int64_t resume_step) {
       run_trainer_role(context);
     } else if (role == "ema") {
       run_ema_role(context);
+    } else if (role == "evaluator") {
+      run_evaluator_role(context);
     } else {
       throw std::runtime_error("no worker implements role '" + role + "'");
     }

@@ -83,5 +83,27 @@ TEST(LeasedJobQueue, RefusesJobsWithoutTypeOrLease) {
   EXPECT_THROW(queue.submit("x", {}, 0.0), std::invalid_argument);
 }
 
+TEST(LeasedJobQueue, CancelledJobIsNeverLeasedAndItsResultIsRefused) {
+  LeasedJobQueue queue;
+  const JobId queued = queue.submit("evaluate", {}, 1.0);
+  const JobId leased = queue.submit("evaluate", {}, 1.0);
+  const JobId kept = queue.submit("evaluate", {}, 1.0);
+  ASSERT_EQ(queue.lease(4, {}, t0)->id, queued);
+  ASSERT_EQ(queue.lease(5, {}, t0)->id, leased);
+  EXPECT_TRUE(queue.cancel(leased));
+  ASSERT_EQ(queue.release_holder(4), std::vector<JobId>{queued});
+  EXPECT_TRUE(queue.cancel(queued));
+  EXPECT_FALSE(queue.cancel(queued));  // already cancelled
+  EXPECT_FALSE(queue.cancel(99));      // unknown
+  EXPECT_EQ(queue.queued_count(), 1u);
+  EXPECT_EQ(queue.leased_count(), 0u);
+  EXPECT_EQ(queue.lease(6, {}, t0)->id, kept);
+  EXPECT_EQ(queue.complete(leased, 5), ResultOutcome::kCancelled);
+  EXPECT_TRUE(queue.expire_leases(t0 + std::chrono::seconds(10)) == std::vector<JobId>{kept});
+  EXPECT_EQ(queue.counters().cancelled, 2u);
+  EXPECT_EQ(queue.complete(kept, 6), ResultOutcome::kAccepted);
+  EXPECT_FALSE(queue.cancel(kept));  // done
+}
+
 }  // namespace
 }  // namespace dact::coordinator

@@ -1,0 +1,104 @@
+#include "launch/evaluation_setup.h"
+
+#include <glog/logging.h>
+
+#include <chrono>
+#include <filesystem>
+#include <numeric>
+
+#include "launch/config/config_error.h"
+#include "models/features/fashion_classifier_training.h"
+#include "storage/shard_dataset.h"
+#include "storage/shard_manifest.h"
+#include "workers/evaluator/reference_statistics.h"
+
+namespace dact::launch {
+namespace {
+
+namespace fs = std::filesystem;
+
+// data/fashion-mnist-32/train -> data/fashion-mnist-32/<name>
+std::string beside_dataset(const RunConfig& config, const std::string& name) {
+  return (fs::absolute(config.dataset.dir).parent_path() / name).string();
+}
+
+// Every sample of a dataset directory as uint8 images and labels.
+models::features::LabelledImages read_all(const std::string& dir) {
+  const storage::ShardDataset dataset(dir);
+  std::vector<int64_t> indices(static_cast<size_t>(dataset.size()));
+  std::iota(indices.begin(), indices.end(), 0);
+  storage::SampleBatch batch = dataset.read(indices);
+  return {batch.samples, batch.labels};
+}
+
+// The classifier learns the dataset's training split and reports its accuracy on the
+// sibling "test" split when there is one (dact dataset convert writes both for IDX).
+void train_classifier(const RunConfig& config, const std::string& out) {
+  namespace features = models::features;
+  const auto start = std::chrono::steady_clock::now();
+  const features::LabelledImages train = read_all(config.dataset.dir);
+  const int64_t classes = static_cast<int64_t>(storage::ShardDataset(config.dataset.dir).manifest().class_names.size());
+  LOG(INFO) << "training the feature classifier on " << train.images.size(0) << " images of " << config.dataset.dir
+            << " (once; it is shared by every run on this dataset)";
+  features::ClassifierTrainingOptions options;
+  features::FashionClassifier net = features::train_fashion_classifier(
+      train, classes, options, [](const std::string& line) { LOG(INFO) << "feature classifier: " << line; });
+  nlohmann::json extra = {{"dataset", config.dataset.dir}, {"train_samples", train.images.size(0)}};
+  const std::string test_dir = (fs::path(config.dataset.dir).parent_path() / "test").string();
+  if (test_dir != fs::path(config.dataset.dir).string() && storage::is_dataset_dir(test_dir)) {
+    const double accuracy = features::classifier_accuracy(net, read_all(test_dir));
+    extra["test_accuracy"] = accuracy;
+    LOG(INFO) << "feature classifier: test accuracy " << accuracy;
+  }
+  extra["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  features::write_fashion_classifier(out, net, extra);
+}
+
+void write_reference(const RunConfig& config, const std::string& weights, const std::string& out) {
+  LOG(INFO) << "writing reference statistics of " << config.dataset.dir << " to " << out;
+  const storage::ShardDataset dataset(config.dataset.dir);
+  std::unique_ptr<models::features::FeatureNetwork> net = models::features::load_feature_network(weights);
+  // KID and precision/recall compare against this many reference features; the
+  // moments (FD) cover the whole dataset.
+  constexpr int64_t kReferenceFeatures = 5000;
+  workers::evaluator::ReferenceStatistics reference =
+      workers::evaluator::compute_reference_statistics(dataset, *net, 256, kReferenceFeatures);
+  reference.source = {{"dataset", fs::absolute(config.dataset.dir).string()}};
+  workers::evaluator::write_reference_statistics(out, reference);
+}
+
+std::string dataset_name(const RunConfig& config) {
+  return fs::path(config.dataset.dir).lexically_normal().filename().string();
+}
+
+}  // namespace
+
+std::string feature_weights_path(const RunConfig& config) {
+  if (config.eval.features != "auto") return fs::absolute(config.eval.features).string();
+  return beside_dataset(config, "feature-classifier.h5");
+}
+
+std::string reference_statistics_path(const RunConfig& config) {
+  if (config.eval.reference != "auto") return fs::absolute(config.eval.reference).string();
+  return beside_dataset(config, dataset_name(config) + "-reference-statistics.h5");
+}
+
+void ensure_evaluation_files(const RunConfig& config) {
+  if (!config.eval.enabled) return;
+  const std::string weights = feature_weights_path(config);
+  const std::string reference = reference_statistics_path(config);
+  if (!fs::exists(weights)) {
+    if (config.eval.features != "auto") {
+      throw ConfigError("config key 'eval.features': no file '" + weights + "'");
+    }
+    train_classifier(config, weights);
+  }
+  if (!fs::exists(reference)) {
+    if (config.eval.reference != "auto") {
+      throw ConfigError("config key 'eval.reference': no file '" + reference + "'");
+    }
+    write_reference(config, weights, reference);
+  }
+}
+
+}  // namespace dact::launch

@@ -1,0 +1,44 @@
+#include "launch/roles/evaluation_jobs.h"
+
+#include <glog/logging.h>
+
+#include "launch/config/model_config.h"
+#include "workers/evaluator/evaluation_messages.h"
+#include "workers/evaluator/part_results.h"
+#include "workers/job_payload.h"
+#include "workers/job_thread.h"
+
+namespace dact::launch {
+
+void serve_evaluation_jobs(actors::Actor& actor, coordinator::MemberSession& session, int threads) {
+  // A snapshot names its network by the run config's model section; launch/ parses it.
+  workers::evaluator::PartEvaluator evaluator([](const nlohmann::json& model_section) {
+    return models::Edm2Precond(parse_model_config(model_section, "model").edm2);
+  }, threads);
+  workers::JobThread jobs(
+      [&evaluator](const actors::Bytes& payload) { return evaluator.evaluate(payload); },
+      [&actor, &session](uint64_t job_id, actors::Bytes result) {
+        actor.post([&session, job_id, result = std::move(result)]() mutable {
+          session.finish_job(job_id, std::move(result));
+        });
+      });
+  session.on_job([&jobs](const coordinator::JobLease& lease) {
+    if (jobs.busy()) {
+      // Only after a reconnect: the coordinator took this member for a new one. The
+      // lease runs out and the part goes to someone else.
+      LOG(WARNING) << "evaluator: job " << lease.job_id << " leased while a part is computing; left to expire";
+      return;
+    }
+    const auto part = workers::from_job_bytes<workers::evaluator::EvaluatePart>(lease.payload);
+    LOG(INFO) << "evaluator: job " << lease.job_id << " started: part " << part.part_index << " (seeds "
+              << part.seed_begin << ".." << part.seed_end << ") of snapshot " << part.kimg << " kimg, attempt "
+              << lease.attempt;
+    jobs.start(lease.job_id, lease.payload);
+  });
+  session.on_result_ack([](const coordinator::JobResultAck& ack) {
+    LOG(INFO) << "evaluator: job " << ack.job_id << (ack.accepted ? " accepted" : " not accepted (done elsewhere or cancelled)");
+  });
+  actor.run();
+}
+
+}  // namespace dact::launch

@@ -1,0 +1,135 @@
+#include "launch/roles/snapshot_evaluations.h"
+
+#include <fmt/format.h>
+#include <glog/logging.h>
+
+#include <filesystem>
+
+#include "workers/evaluator/evaluation_messages.h"
+#include "workers/evaluator/part_results.h"
+#include "workers/job_payload.h"
+
+namespace dact::launch {
+
+namespace evaluator = workers::evaluator;
+using Clock = std::chrono::steady_clock;
+
+struct SnapshotEvaluations::Reference {
+  evaluator::ReferenceStatistics statistics;
+};
+
+namespace {
+
+coordinator::EvaluationPlan plan_of(const EvaluationConfig& eval) {
+  coordinator::EvaluationPlan plan;
+  plan.num_images = eval.num_images;
+  plan.part_images = eval.part_images;
+  plan.seed_begin = 0;  // every snapshot sees the same seeds, so FD changes only with the model
+  plan.max_pending = static_cast<size_t>(eval.max_pending);
+  return plan;
+}
+
+}  // namespace
+
+SnapshotEvaluations::SnapshotEvaluations(SnapshotEvaluationsOptions options, storage::RunDirectory run)
+    : options_(std::move(options)), run_(std::move(run)), board_(plan_of(options_.eval)) {}
+
+SnapshotEvaluations::~SnapshotEvaluations() = default;
+
+void SnapshotEvaluations::attach(coordinator::Coordinator& coordinator) { coordinator_ = &coordinator; }
+
+bool SnapshotEvaluations::worth_waiting_for() const { return board_.pending_count() > 0 && evaluators_ > 0; }
+
+void SnapshotEvaluations::snapshot_written(int64_t kimg, const std::string& path) {
+  const std::string snapshot = std::filesystem::absolute(path).string();
+  coordinator::EvaluationBoard::Opened opened = board_.open(kimg, snapshot, Clock::now());
+  if (opened.dropped) {
+    drop(*opened.dropped, fmt::format("{} evaluations pending (eval.max_pending); snapshot {} kimg is newer",
+                                      options_.eval.max_pending, kimg));
+  }
+  const coordinator::OpenEvaluation& evaluation = *opened.evaluation;
+  const uint64_t id = evaluation.id;
+  for (const coordinator::EvaluationPartSeeds& part : evaluation.parts) {
+    evaluator::EvaluatePart job;
+    job.evaluation_id = id;
+    job.part_index = part.part_index;
+    job.kimg = kimg;
+    job.snapshot_path = snapshot;
+    job.ema_std = options_.eval.ema_std;
+    job.sampler = options_.eval.sampler;
+    job.steps = options_.eval.steps;
+    job.guidance = options_.eval.guidance;
+    job.seed_begin = part.seed_begin;
+    job.seed_end = part.seed_end;
+    job.batch = options_.eval.batch;
+    job.feature_weights = options_.feature_weights;
+    const coordinator::JobId job_id = coordinator_->submit_job(
+        evaluator::kEvaluateJobType, workers::to_job_bytes(job), options_.eval.lease_timeout_s);
+    board_.bind_job(id, part.part_index, job_id);
+  }
+  LOG(INFO) << "evaluation " << id << " of snapshot " << kimg << " kimg: " << board_.plan().num_images
+            << " images in " << board_.pending().at(id).parts.size() << " parts"
+            << (evaluators_ == 0 ? " (queued: no evaluator yet)" : "");
+}
+
+void SnapshotEvaluations::drop(const coordinator::OpenEvaluation& evaluation, const std::string& why) {
+  for (coordinator::JobId job : evaluation.job_ids) coordinator_->cancel_job(job);
+  LOG(WARNING) << "evaluation " << evaluation.id << " of snapshot " << evaluation.kimg
+               << " kimg dropped: " << why;
+  if (on_change_) on_change_();
+}
+
+void SnapshotEvaluations::member_joined(const coordinator::Member& member) {
+  if (member.role == "evaluator") ++evaluators_;
+}
+
+void SnapshotEvaluations::member_lost(const coordinator::Member& member) {
+  if (member.role != "evaluator") return;
+  --evaluators_;
+  if (evaluators_ == 0 && on_change_) on_change_();
+}
+
+void SnapshotEvaluations::job_completed(coordinator::JobId job, coordinator::PeerId by,
+                                        const actors::Bytes& result) {
+  const coordinator::Member* member = coordinator_->members().find(by);
+  std::string name = member ? member->name : fmt::format("peer {}", by);
+  std::optional<coordinator::FinishedEvaluation> finished =
+      board_.accept(job, result, std::move(name), Clock::now());
+  if (finished) finish(std::move(*finished));
+}
+
+const SnapshotEvaluations::Reference& SnapshotEvaluations::reference() {
+  if (!reference_) {
+    reference_ = std::make_unique<Reference>(
+        Reference{evaluator::read_reference_statistics(options_.reference)});
+  }
+  return *reference_;
+}
+
+void SnapshotEvaluations::finish(coordinator::FinishedEvaluation finished) {
+  nlohmann::json line;
+  try {
+    const evaluator::MeasuredEvaluation measured =
+        evaluator::measure_parts(finished.results, reference().statistics);
+    line = {{"kimg", finished.kimg},
+            {"snapshot", finished.snapshot_path},
+            {"ema_std", options_.eval.ema_std},
+            {"sampler", options_.eval.sampler},
+            {"steps", options_.eval.steps},
+            {"guidance", options_.eval.guidance}};
+    line.update(measured.metrics);
+    line["seconds"] = measured.seconds;
+    line["wall_s"] = finished.wall_s;
+    line["evaluators"] = finished.evaluators;
+  } catch (const std::exception& error) {
+    LOG(ERROR) << "evaluation " << finished.id << " of snapshot " << finished.kimg
+               << " kimg failed: " << error.what();
+    if (on_change_) on_change_();
+    return;
+  }
+  storage::append_json_line(run_.metrics_path(), line.dump());
+  LOG(INFO) << "metrics " << line.dump();
+  if (on_change_) on_change_();
+}
+
+}  // namespace dact::launch

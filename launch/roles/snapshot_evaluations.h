@@ -1,0 +1,62 @@
+#pragma once
+// The coordinator's evaluation service: turns each SnapshotWritten into an evaluation
+// split into fixed parts (coordinator/evaluation_board.h), submits the parts as
+// "evaluate" jobs, and when every part is in merges them in part order, measures them
+// against the reference statistics and appends one line to RUN/metrics.jsonl.
+//
+// It is the Coordinator's observer (job results, evaluators joining and leaving); call
+// attach() once the Coordinator exists. Runs on the coordinator's actor loop.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "coordinator/coordinator.h"
+#include "coordinator/evaluation_board.h"
+#include "launch/config/run_config.h"
+#include "storage/run_directory.h"
+
+namespace dact::launch {
+
+struct SnapshotEvaluationsOptions {
+  EvaluationConfig eval;
+  std::string feature_weights;  // absolute
+  std::string reference;        // absolute
+};
+
+class SnapshotEvaluations : public coordinator::CoordinatorObserver {
+ public:
+  SnapshotEvaluations(SnapshotEvaluationsOptions options, storage::RunDirectory run);
+  ~SnapshotEvaluations() override;
+
+  void attach(coordinator::Coordinator& coordinator);
+  // Called whenever waiting for evaluations may have ended (an evaluation finished or
+  // was dropped, or the last evaluator left).
+  void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
+
+  void snapshot_written(int64_t kimg, const std::string& path);
+  // Evaluations are open and some evaluator is there to finish them.
+  bool worth_waiting_for() const;
+  size_t pending_count() const { return board_.pending_count(); }
+  size_t evaluators() const { return evaluators_; }
+
+  // CoordinatorObserver
+  void member_joined(const coordinator::Member& member) override;
+  void member_lost(const coordinator::Member& member) override;
+  void job_completed(coordinator::JobId job, coordinator::PeerId by, const actors::Bytes& result) override;
+
+ private:
+  struct Reference;
+  void finish(coordinator::FinishedEvaluation finished);
+  void drop(const coordinator::OpenEvaluation& evaluation, const std::string& why);
+  const Reference& reference();  // read on first use
+
+  SnapshotEvaluationsOptions options_;
+  storage::RunDirectory run_;
+  coordinator::EvaluationBoard board_;
+  coordinator::Coordinator* coordinator_ = nullptr;
+  size_t evaluators_ = 0;
+  std::function<void()> on_change_;
+  std::unique_ptr<Reference> reference_;
+};
+
+}  // namespace dact::launch

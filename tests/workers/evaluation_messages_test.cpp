@@ -1,0 +1,82 @@
+// Evaluation jobs and results as versioned job-queue payloads (workers/job_payload.h):
+// every field survives the round trip, and another type, version or length is refused.
+#include "workers/evaluator/evaluation_messages.h"
+
+#include <gtest/gtest.h>
+
+#include "workers/job_payload.h"
+
+namespace dact::workers::evaluator {
+namespace {
+
+TEST(EvaluationMessages, EvaluatePartRoundTrips) {
+  EvaluatePart job;
+  job.evaluation_id = 7;
+  job.part_index = 3;
+  job.kimg = 32;
+  job.snapshot_path = "/runs/a/snapshots/snapshot-000032.h5";
+  job.ema_std = 0.1;
+  job.sampler = "heun";
+  job.steps = 16;
+  job.guidance = 1.5;
+  job.seed_begin = 96;
+  job.seed_end = 128;
+  job.batch = 64;
+  job.feature_weights = "/data/classifier.h5";
+  const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
+  EXPECT_EQ(back.evaluation_id, 7u);
+  EXPECT_EQ(back.part_index, 3);
+  EXPECT_EQ(back.kimg, 32);
+  EXPECT_EQ(back.snapshot_path, job.snapshot_path);
+  EXPECT_EQ(back.ema_std, 0.1);
+  EXPECT_EQ(back.sampler, "heun");
+  EXPECT_EQ(back.steps, 16);
+  EXPECT_EQ(back.guidance, 1.5);
+  EXPECT_EQ(back.seed_begin, 96);
+  EXPECT_EQ(back.seed_end, 128);
+  EXPECT_EQ(back.batch, 64);
+  EXPECT_EQ(back.feature_weights, job.feature_weights);
+}
+
+TEST(EvaluationMessages, EvaluatedPartRoundTrips) {
+  EvaluatedPart part;
+  part.evaluation_id = 2;
+  part.part_index = 1;
+  part.error = "snapshot missing";
+  part.feature_net = "fashion-classifier@0123";
+  part.seed_begin = 32;
+  part.seed_end = 64;
+  part.count = 32;
+  part.images = 32;
+  part.seconds = 4.25;
+  part.tensors = actors::Bytes(17, std::byte{0xab});
+  const EvaluatedPart back = from_job_bytes<EvaluatedPart>(to_job_bytes(part));
+  EXPECT_EQ(back.evaluation_id, 2u);
+  EXPECT_EQ(back.part_index, 1);
+  EXPECT_EQ(back.error, "snapshot missing");
+  EXPECT_EQ(back.feature_net, "fashion-classifier@0123");
+  EXPECT_EQ(back.seed_begin, 32);
+  EXPECT_EQ(back.seed_end, 64);
+  EXPECT_EQ(back.count, 32);
+  EXPECT_EQ(back.images, 32);
+  EXPECT_EQ(back.seconds, 4.25);
+  EXPECT_EQ(back.tensors, part.tensors);
+}
+
+TEST(EvaluationMessages, OtherTypeVersionOrLengthIsRefused) {
+  const actors::Bytes job = to_job_bytes(EvaluatePart{});
+  EXPECT_THROW(from_job_bytes<EvaluatedPart>(job), actors::DecodeError);
+
+  actors::Bytes newer = job;
+  newer[2] = std::byte{EvaluatePart::kVersion + 1};  // the u16 version after the u16 type id
+  EXPECT_THROW(from_job_bytes<EvaluatePart>(newer), actors::UnsupportedMessageVersion);
+
+  actors::Bytes longer = job;
+  longer.push_back(std::byte{0});
+  EXPECT_THROW(from_job_bytes<EvaluatePart>(longer), actors::DecodeError);
+  const actors::Bytes shorter(job.begin(), job.end() - 1);
+  EXPECT_THROW(from_job_bytes<EvaluatePart>(shorter), actors::DecodeError);
+}
+
+}  // namespace
+}  // namespace dact::workers::evaluator

@@ -1,0 +1,55 @@
+// The evaluation job and its result as they travel through the coordinator's job queue
+// (job type kEvaluateJobType; workers/job_payload.h adds type id and version). Type ids
+// follow workers/worker_messages.h (200..207).
+#pragma once
+
+#include <string>
+
+#include "actors/message.h"
+
+namespace dact::workers::evaluator {
+
+using actors::ByteReader;
+using actors::ByteWriter;
+using actors::Bytes;
+
+inline constexpr const char* kEvaluateJobType = "evaluate";
+
+// Coordinator -> evaluator: sample the images of seeds [seed_begin, seed_end) from one
+// EMA track of a snapshot and return their features and statistics.
+struct EvaluatePart {
+  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 1, 1)
+  uint64_t evaluation_id = 0;
+  int64_t part_index = 0;
+  int64_t kimg = 0;
+  std::string snapshot_path;  // absolute, so evaluators started elsewhere find it
+  double ema_std = 0;
+  std::string sampler;
+  int64_t steps = 0;
+  double guidance = 1;
+  int64_t seed_begin = 0;
+  int64_t seed_end = 0;
+  int64_t batch = 0;
+  std::string feature_weights;  // absolute path
+};
+
+// Evaluator -> coordinator: one part's mergeable statistics and its features, or why
+// the part could not be computed (a failing snapshot must not end an evaluator: it
+// would fail on every other evaluator too).
+// `tensors` (workers/tensor_bytes.h): "sum" float64 [d], "outer_sum" float64 [d, d],
+// "features" float32 [n, d] in seed order.
+struct EvaluatedPart {
+  DACT_ACTOR_MESSAGE(EvaluatedPart, 209, 1, 1)
+  uint64_t evaluation_id = 0;
+  int64_t part_index = 0;
+  std::string error;  // empty: computed
+  std::string feature_net;  // FeatureNetwork::name(), checked against the reference's
+  int64_t seed_begin = 0;
+  int64_t seed_end = 0;
+  int64_t count = 0;   // rows the statistics hold
+  int64_t images = 0;  // images sampled
+  double seconds = 0;  // compute time of the part
+  Bytes tensors;
+};
+
+}  // namespace dact::workers::evaluator
