@@ -14,8 +14,9 @@
 
 namespace dact::actors {
 
-// Buffers of at least this many bytes go through the cache: every MPI bulk payload
-// (MpiTransportOptions::inline_limit_bytes) and the TCP frames of the same size.
+// Buffers of at least this many bytes go through the cache. Smaller ones come from the
+// malloc heap, which stays faulted in; from ~128 KiB glibc maps and unmaps (or trims)
+// them, so without the cache a stream of 256 KiB messages faulted every page.
 constexpr size_t kLargeBufferBytes = size_t{16} << 10;
 // Two bandwidth windows of 4 x 64 MiB (one sent, one received) fit without a miss.
 constexpr size_t kDefaultLargeBufferCacheLimitBytes = size_t{512} << 20;

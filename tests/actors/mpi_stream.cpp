@@ -37,6 +37,7 @@ size_t payload_size(int index) {
       0,                                            // header only
       (size_t{1} << 20) + 3,                        // bulk, cached, 4 KiB pages
       1000,                                         // inline
+      100 * 1024,                                   // bulk, cached, from the heap
       2 * (size_t{1} << 20),                        // bulk, exactly one huge page
   };
   return sizes[index % std::size(sizes)];
