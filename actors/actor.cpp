@@ -189,7 +189,7 @@ bool Actor::run_once() {
   const auto now = Clock::now();
   check_liveness(now);
   if (progressed) {
-    backoff_.reset();
+    backoff_.on_work(now);
     return true;
   }
   bool sends_in_flight = false;

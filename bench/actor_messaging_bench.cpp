@@ -44,8 +44,10 @@ struct Rounds {
 
 Rounds rounds_for(size_t size_bytes, bool quick) {
   const size_t budget_bytes = (quick ? size_t{16} : size_t{128}) << 20;
-  const size_t max_latency_rounds = quick ? 200 : 2000;
-  const size_t max_windows = quick ? 50 : 500;
+  // Small payloads need many rounds for a trial to outlast one scheduler hiccup (and the
+  // one back-off sleep an actor whose loop sat unpolled since its last trial may take).
+  const size_t max_latency_rounds = quick ? 1000 : 2000;
+  const size_t max_windows = quick ? 500 : 2000;
   const size_t latency = budget_bytes / 4 / size_bytes;
   const size_t windows = budget_bytes / (size_bytes * kWindow);
   return {static_cast<int>(std::clamp<size_t>(latency, 10, max_latency_rounds)),
