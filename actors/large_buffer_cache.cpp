@@ -34,6 +34,11 @@ void* map_huge_page_buffer(size_t bytes) {
   return reinterpret_cast<void*>(start);
 }
 
+// What a buffer of `bytes` really holds: huge-page buffers are mapped in whole 2 MiB pages.
+size_t footprint_bytes(size_t bytes) {
+  return bytes >= kHugePageBytes ? round_up(bytes, kHugePageBytes) : bytes;
+}
+
 void* new_buffer(size_t bytes) {
   return bytes >= kHugePageBytes ? map_huge_page_buffer(bytes) : ::operator new(bytes);
 }
@@ -59,7 +64,7 @@ struct Cache {
   size_t limit_bytes = kDefaultLargeBufferCacheLimitBytes;
 
   void forget(std::multimap<size_t, std::list<CachedBuffer>::iterator>::iterator entry) {
-    cached_bytes -= entry->first;
+    cached_bytes -= footprint_bytes(entry->first);
     by_age.erase(entry->second);
     by_size.erase(entry);
   }
@@ -113,11 +118,12 @@ void release_large_buffer(void* buffer, size_t bytes) {
   std::vector<CachedBuffer> evicted;
   {
     std::lock_guard lock(c.mutex);
-    if (bytes <= c.limit_bytes) {
-      evicted = c.evict_for(bytes);
+    const size_t footprint = footprint_bytes(bytes);
+    if (footprint <= c.limit_bytes) {
+      evicted = c.evict_for(footprint);
       c.by_age.push_back({bytes, buffer});
       c.by_size.emplace(bytes, std::prev(c.by_age.end()));
-      c.cached_bytes += bytes;
+      c.cached_bytes += footprint;
       buffer = nullptr;
     }
   }

@@ -26,7 +26,7 @@ void* allocate_large_buffer(size_t bytes);
 // Keeps the buffer for reuse (freeing the oldest cached buffers to stay within the limit),
 // or frees it if it alone exceeds the limit.
 void release_large_buffer(void* buffer, size_t bytes);
-// Bytes held for reuse right now.
+// Bytes held for reuse right now (huge-page buffers count in whole 2 MiB pages).
 size_t large_buffer_cache_bytes();
 
 // The most the cache holds; lowering it frees the oldest cached buffers at once.

@@ -110,6 +110,14 @@ TEST_F(LargeBufferCache, LoweringTheLimitFreesTheOldestAtOnce) {
   release_large_buffer(second, bytes);
 }
 
+// The limit bounds memory, so huge-page buffers count with their whole last page.
+TEST_F(LargeBufferCache, HugePageBuffersCountInWholeHugePages) {
+  const size_t bytes = kHugePageBytes + 1;
+  void* buffer = allocate_large_buffer(bytes);
+  release_large_buffer(buffer, bytes);
+  EXPECT_EQ(large_buffer_cache_bytes(), 2 * kHugePageBytes);
+}
+
 // Buffers of >= 2 MiB are mapped on huge-page boundaries (a huge page can only back an
 // aligned 2 MiB range); every byte, up to the odd end, is writable and keeps its value.
 TEST_F(LargeBufferCache, HugePageBuffersAreAlignedAndWholeUpToTheirLastByte) {
