@@ -79,7 +79,7 @@ void run_coordinator_role(RoleContext& context) {
   }
   SnapshotEvaluations evaluations(evaluation_options, context.run);
   coordinator::Coordinator coordinator(actor, role_map_of(config), context.world_size, options, &evaluations);
-  evaluations.attach(coordinator);
+  evaluations.attach(coordinator, actor);
   if (coordinator.status_port() != 0) {
     LOG(INFO) << "status endpoint: http://127.0.0.1:" << coordinator.status_port() << "/";
   }

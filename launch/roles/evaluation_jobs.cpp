@@ -31,7 +31,7 @@ void serve_evaluation_jobs(actors::Actor& actor, coordinator::MemberSession& ses
     }
     const auto part = workers::from_job_bytes<workers::evaluator::EvaluatePart>(lease.payload);
     LOG(INFO) << "evaluator: job " << lease.job_id << " started: part " << part.part_index << " (seeds "
-              << part.seed_begin << ".." << part.seed_end << ") of snapshot " << part.kimg << " kimg, attempt "
+              << part.job.seed_begin << ".." << part.job.seed_end << ") of snapshot " << part.kimg << " kimg, attempt "
               << lease.attempt;
     jobs.start(lease.job_id, lease.payload);
   });

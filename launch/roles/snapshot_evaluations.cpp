@@ -29,6 +29,19 @@ coordinator::EvaluationPlan plan_of(const EvaluationConfig& eval) {
   return plan;
 }
 
+// Every part of a snapshot's evaluation computes the same way; only the seeds differ.
+evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options, const std::string& snapshot) {
+  evaluator::EvaluationJob job;
+  job.snapshot_path = snapshot;
+  job.ema_std = options.eval.ema_std;
+  job.sampler = options.eval.sampler;
+  job.steps = options.eval.steps;
+  job.guidance = options.eval.guidance;
+  job.batch = options.eval.batch;
+  job.feature_weights = options.feature_weights;
+  return job;
+}
+
 }  // namespace
 
 SnapshotEvaluations::SnapshotEvaluations(SnapshotEvaluationsOptions options, storage::RunDirectory run)
@@ -36,9 +49,14 @@ SnapshotEvaluations::SnapshotEvaluations(SnapshotEvaluationsOptions options, sto
 
 SnapshotEvaluations::~SnapshotEvaluations() = default;
 
-void SnapshotEvaluations::attach(coordinator::Coordinator& coordinator) { coordinator_ = &coordinator; }
+void SnapshotEvaluations::attach(coordinator::Coordinator& coordinator, actors::Actor& actor) {
+  coordinator_ = &coordinator;
+  actor_ = &actor;
+}
 
-bool SnapshotEvaluations::worth_waiting_for() const { return board_.pending_count() > 0 && evaluators_ > 0; }
+bool SnapshotEvaluations::worth_waiting_for() const {
+  return measuring_ || !to_measure_.empty() || (board_.pending_count() > 0 && evaluators_ > 0);
+}
 
 void SnapshotEvaluations::snapshot_written(int64_t kimg, const std::string& path) {
   const std::string snapshot = std::filesystem::absolute(path).string();
@@ -49,20 +67,14 @@ void SnapshotEvaluations::snapshot_written(int64_t kimg, const std::string& path
   }
   const coordinator::OpenEvaluation& evaluation = *opened.evaluation;
   const uint64_t id = evaluation.id;
+  evaluator::EvaluatePart job;
+  job.evaluation_id = id;
+  job.kimg = kimg;
+  job.job = job_settings(options_, snapshot);
   for (const coordinator::EvaluationPartSeeds& part : evaluation.parts) {
-    evaluator::EvaluatePart job;
-    job.evaluation_id = id;
     job.part_index = part.part_index;
-    job.kimg = kimg;
-    job.snapshot_path = snapshot;
-    job.ema_std = options_.eval.ema_std;
-    job.sampler = options_.eval.sampler;
-    job.steps = options_.eval.steps;
-    job.guidance = options_.eval.guidance;
-    job.seed_begin = part.seed_begin;
-    job.seed_end = part.seed_end;
-    job.batch = options_.eval.batch;
-    job.feature_weights = options_.feature_weights;
+    job.job.seed_begin = part.seed_begin;
+    job.job.seed_end = part.seed_end;
     const coordinator::JobId job_id = coordinator_->submit_job(
         evaluator::kEvaluateJobType, workers::to_job_bytes(job), options_.eval.lease_timeout_s);
     board_.bind_job(id, part.part_index, job_id);
@@ -107,6 +119,26 @@ const SnapshotEvaluations::Reference& SnapshotEvaluations::reference() {
 }
 
 void SnapshotEvaluations::finish(coordinator::FinishedEvaluation finished) {
+  to_measure_.push_back(std::move(finished));
+  measure_next();
+}
+
+void SnapshotEvaluations::measure_next() {
+  if (measuring_ || to_measure_.empty()) return;
+  measuring_ = true;
+  auto finished = std::make_shared<coordinator::FinishedEvaluation>(std::move(to_measure_.front()));
+  to_measure_.pop_front();
+  measurer_.submit([this, finished] {
+    write_metrics(*finished);
+    actor_->post([this] {
+      measuring_ = false;
+      measure_next();
+      if (on_change_) on_change_();
+    });
+  });
+}
+
+void SnapshotEvaluations::write_metrics(const coordinator::FinishedEvaluation& finished) {
   nlohmann::json line;
   try {
     const evaluator::MeasuredEvaluation measured =
@@ -121,15 +153,13 @@ void SnapshotEvaluations::finish(coordinator::FinishedEvaluation finished) {
     line["seconds"] = measured.seconds;
     line["wall_s"] = finished.wall_s;
     line["evaluators"] = finished.evaluators;
+    storage::append_json_line(run_.metrics_path(), line.dump());
   } catch (const std::exception& error) {
     LOG(ERROR) << "evaluation " << finished.id << " of snapshot " << finished.kimg
                << " kimg failed: " << error.what();
-    if (on_change_) on_change_();
     return;
   }
-  storage::append_json_line(run_.metrics_path(), line.dump());
   LOG(INFO) << "metrics " << line.dump();
-  if (on_change_) on_change_();
 }
 
 }  // namespace dact::launch

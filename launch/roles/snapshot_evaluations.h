@@ -5,7 +5,10 @@
 // against the reference statistics and appends one line to RUN/metrics.jsonl.
 //
 // It is the Coordinator's observer (job results, evaluators joining and leaving); call
-// attach() once the Coordinator exists. Runs on the coordinator's actor loop.
+// attach() once the Coordinator exists. Runs on the coordinator's actor loop, except
+// the measuring (FD of d = 2048 Inception features takes seconds), which runs one
+// evaluation at a time on a thread of its own so heartbeats and leases never wait.
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +16,7 @@
 #include "coordinator/coordinator.h"
 #include "coordinator/evaluation_board.h"
 #include "launch/config/run_config.h"
+#include "storage/background_writer.h"
 #include "storage/run_directory.h"
 
 namespace dact::launch {
@@ -28,13 +32,14 @@ class SnapshotEvaluations : public coordinator::CoordinatorObserver {
   SnapshotEvaluations(SnapshotEvaluationsOptions options, storage::RunDirectory run);
   ~SnapshotEvaluations() override;
 
-  void attach(coordinator::Coordinator& coordinator);
-  // Called whenever waiting for evaluations may have ended (an evaluation finished or
-  // was dropped, or the last evaluator left).
+  // `actor` runs the coordinator; measured evaluations are reported back on its loop.
+  void attach(coordinator::Coordinator& coordinator, actors::Actor& actor);
+  // Called whenever waiting for evaluations may have ended (an evaluation measured or
+  // dropped, or the last evaluator left).
   void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
 
   void snapshot_written(int64_t kimg, const std::string& path);
-  // Evaluations are open and some evaluator is there to finish them.
+  // An evaluation is being measured, or is open and some evaluator is there to finish it.
   bool worth_waiting_for() const;
   size_t pending_count() const { return board_.pending_count(); }
   size_t evaluators() const { return evaluators_; }
@@ -47,6 +52,8 @@ class SnapshotEvaluations : public coordinator::CoordinatorObserver {
  private:
   struct Reference;
   void finish(coordinator::FinishedEvaluation finished);
+  void measure_next();
+  void write_metrics(const coordinator::FinishedEvaluation& finished);  // on measurer_'s thread
   void drop(const coordinator::OpenEvaluation& evaluation, const std::string& why);
   const Reference& reference();  // read on first use
 
@@ -54,9 +61,13 @@ class SnapshotEvaluations : public coordinator::CoordinatorObserver {
   storage::RunDirectory run_;
   coordinator::EvaluationBoard board_;
   coordinator::Coordinator* coordinator_ = nullptr;
+  actors::Actor* actor_ = nullptr;
   size_t evaluators_ = 0;
   std::function<void()> on_change_;
-  std::unique_ptr<Reference> reference_;
+  std::unique_ptr<Reference> reference_;  // touched by measurer_'s thread only
+  std::deque<coordinator::FinishedEvaluation> to_measure_;
+  bool measuring_ = false;
+  storage::BackgroundWriter measurer_;  // last: joined before the members it uses go
 };
 
 }  // namespace dact::launch

@@ -14,28 +14,28 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.evaluation_id = 7;
   job.part_index = 3;
   job.kimg = 32;
-  job.snapshot_path = "/runs/a/snapshots/snapshot-000032.h5";
-  job.ema_std = 0.1;
-  job.sampler = "heun";
-  job.steps = 16;
-  job.guidance = 1.5;
-  job.seed_begin = 96;
-  job.seed_end = 128;
-  job.batch = 64;
-  job.feature_weights = "/data/classifier.h5";
+  job.job.snapshot_path = "/runs/a/snapshots/snapshot-000032.h5";
+  job.job.ema_std = 0.1;
+  job.job.sampler = "heun";
+  job.job.steps = 16;
+  job.job.guidance = 1.5;
+  job.job.seed_begin = 96;
+  job.job.seed_end = 128;
+  job.job.batch = 64;
+  job.job.feature_weights = "/data/classifier.h5";
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
   EXPECT_EQ(back.kimg, 32);
-  EXPECT_EQ(back.snapshot_path, job.snapshot_path);
-  EXPECT_EQ(back.ema_std, 0.1);
-  EXPECT_EQ(back.sampler, "heun");
-  EXPECT_EQ(back.steps, 16);
-  EXPECT_EQ(back.guidance, 1.5);
-  EXPECT_EQ(back.seed_begin, 96);
-  EXPECT_EQ(back.seed_end, 128);
-  EXPECT_EQ(back.batch, 64);
-  EXPECT_EQ(back.feature_weights, job.feature_weights);
+  EXPECT_EQ(back.job.snapshot_path, job.job.snapshot_path);
+  EXPECT_EQ(back.job.ema_std, 0.1);
+  EXPECT_EQ(back.job.sampler, "heun");
+  EXPECT_EQ(back.job.steps, 16);
+  EXPECT_EQ(back.job.guidance, 1.5);
+  EXPECT_EQ(back.job.seed_begin, 96);
+  EXPECT_EQ(back.job.seed_end, 128);
+  EXPECT_EQ(back.job.batch, 64);
+  EXPECT_EQ(back.job.feature_weights, job.job.feature_weights);
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

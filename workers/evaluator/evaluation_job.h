@@ -12,23 +12,10 @@
 
 #include "models/features/feature_network.h"
 #include "models/metrics/feature_statistics.h"
+#include "workers/evaluator/evaluation_job_settings.h"
 #include "workers/evaluator/snapshot_network.h"
 
 namespace dact::workers::evaluator {
-
-struct EvaluationJob {
-  std::string snapshot_path;
-  double ema_std = 0.1;  // must equal a track's std (snapshot_network.h)
-  std::string sampler = "heun";
-  int64_t steps = 32;
-  double guidance = 1.0;
-  int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)
-  // Images per sampling batch. Batches are aligned to multiples of `batch`; results
-  // are the same for any batch in practice, bit for bit only when all parts of an
-  // evaluation use the same batch (see evaluation_job_test).
-  int64_t batch = 64;
-  std::string feature_weights;  // for models::features::load_feature_network
-};
 
 struct EvaluationPart {
   explicit EvaluationPart(int64_t dim = 0) : stats(dim) {}

@@ -6,15 +6,15 @@ void EvaluatePart::encode(ByteWriter& out) const {
   out.u64(evaluation_id);
   out.i64(part_index);
   out.i64(kimg);
-  out.string(snapshot_path);
-  out.f64(ema_std);
-  out.string(sampler);
-  out.i64(steps);
-  out.f64(guidance);
-  out.i64(seed_begin);
-  out.i64(seed_end);
-  out.i64(batch);
-  out.string(feature_weights);
+  out.string(job.snapshot_path);
+  out.f64(job.ema_std);
+  out.string(job.sampler);
+  out.i64(job.steps);
+  out.f64(job.guidance);
+  out.i64(job.seed_begin);
+  out.i64(job.seed_end);
+  out.i64(job.batch);
+  out.string(job.feature_weights);
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t) {
@@ -22,15 +22,15 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t) {
   message.evaluation_id = in.u64();
   message.part_index = in.i64();
   message.kimg = in.i64();
-  message.snapshot_path = in.string();
-  message.ema_std = in.f64();
-  message.sampler = in.string();
-  message.steps = in.i64();
-  message.guidance = in.f64();
-  message.seed_begin = in.i64();
-  message.seed_end = in.i64();
-  message.batch = in.i64();
-  message.feature_weights = in.string();
+  message.job.snapshot_path = in.string();
+  message.job.ema_std = in.f64();
+  message.job.sampler = in.string();
+  message.job.steps = in.i64();
+  message.job.guidance = in.f64();
+  message.job.seed_begin = in.i64();
+  message.job.seed_end = in.i64();
+  message.job.batch = in.i64();
+  message.job.feature_weights = in.string();
   return message;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "actors/message.h"
+#include "workers/evaluator/evaluation_job_settings.h"
 
 namespace dact::workers::evaluator {
 
@@ -22,15 +23,7 @@ struct EvaluatePart {
   uint64_t evaluation_id = 0;
   int64_t part_index = 0;
   int64_t kimg = 0;
-  std::string snapshot_path;  // absolute, so evaluators started elsewhere find it
-  double ema_std = 0;
-  std::string sampler;
-  int64_t steps = 0;
-  double guidance = 1;
-  int64_t seed_begin = 0;
-  int64_t seed_end = 0;
-  int64_t batch = 0;
-  std::string feature_weights;  // absolute path
+  EvaluationJob job;
 };
 
 // Evaluator -> coordinator: one part's mergeable statistics and its features, or why

@@ -57,21 +57,11 @@ actors::Bytes PartEvaluator::evaluate(const actors::Bytes& job_payload) {
     const EvaluatePart message = from_job_bytes<EvaluatePart>(job_payload);
     result.evaluation_id = message.evaluation_id;
     result.part_index = message.part_index;
-    if (!features_ || feature_weights_ != message.feature_weights) {
-      features_ = models::features::load_feature_network(message.feature_weights);
-      feature_weights_ = message.feature_weights;
+    if (!features_ || feature_weights_ != message.job.feature_weights) {
+      features_ = models::features::load_feature_network(message.job.feature_weights);
+      feature_weights_ = message.job.feature_weights;
     }
-    EvaluationJob job;
-    job.snapshot_path = message.snapshot_path;
-    job.ema_std = message.ema_std;
-    job.sampler = message.sampler;
-    job.steps = message.steps;
-    job.guidance = message.guidance;
-    job.seed_begin = message.seed_begin;
-    job.seed_end = message.seed_end;
-    job.batch = message.batch;
-    job.feature_weights = message.feature_weights;
-    const EvaluationPart part = run_evaluation_part(job, *features_, make_network_);
+    const EvaluationPart part = run_evaluation_part(message.job, *features_, make_network_);
     EvaluatedPart computed = to_message(part);
     computed.evaluation_id = result.evaluation_id;
     computed.part_index = result.part_index;

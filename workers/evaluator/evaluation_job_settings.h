@@ -1,0 +1,24 @@
+#pragma once
+// What one evaluation job computes: the images of a seed range, sampled from one EMA
+// track of a snapshot, and the feature net that measures them. Torch-free, so the
+// coordinator and the job's message (evaluation_messages.h) carry it as it is.
+#include <cstdint>
+#include <string>
+
+namespace dact::workers::evaluator {
+
+struct EvaluationJob {
+  std::string snapshot_path;  // absolute in jobs, so evaluators started elsewhere find it
+  double ema_std = 0.1;       // must equal a track's std (snapshot_network.h)
+  std::string sampler = "heun";
+  int64_t steps = 32;
+  double guidance = 1.0;
+  int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)
+  // Images per sampling batch. Batches are aligned to multiples of `batch`; results
+  // are the same for any batch in practice, bit for bit only when all parts of an
+  // evaluation use the same batch (see evaluation_job_test).
+  int64_t batch = 64;
+  std::string feature_weights;  // for models::features::load_feature_network
+};
+
+}  // namespace dact::workers::evaluator
