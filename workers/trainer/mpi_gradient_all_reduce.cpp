@@ -2,38 +2,16 @@
 #include <string>
 
 #include "workers/trainer/bucketed_gradient_all_reduce.h"
+#include "workers/trainer/mpi_calls.h"
 
 namespace dact::workers::trainer {
 namespace {
-
-void check_mpi(int code, const char* what) {
-  if (code != MPI_SUCCESS) {
-    char text[MPI_MAX_ERROR_STRING];
-    int length = 0;
-    MPI_Error_string(code, text, &length);
-    throw std::runtime_error(std::string(what) + " failed: " + std::string(text, length));
-  }
-}
-
-MPI_Datatype mpi_type_of(torch::ScalarType dtype) {
-  switch (dtype) {
-    case torch::kFloat32: return MPI_FLOAT;
-    case torch::kFloat64: return MPI_DOUBLE;
-    default: throw std::invalid_argument("MPI gradient all-reduce: unsupported gradient dtype");
-  }
-}
-
-int size_of(MPI_Comm comm) {
-  int size = 0;
-  check_mpi(MPI_Comm_size(comm, &size), "MPI_Comm_size");
-  return size;
-}
 
 // One MPI_Iallreduce per bucket, in place, all in flight together.
 class MpiGradientAllReduce : public BucketedGradientAllReduce {
  public:
   MpiGradientAllReduce(MPI_Comm trainers, std::vector<torch::Tensor> params, int64_t bucket_bytes)
-      : BucketedGradientAllReduce(std::move(params), bucket_bytes, size_of(trainers)), trainers_(trainers) {}
+      : BucketedGradientAllReduce(std::move(params), bucket_bytes, comm_size(trainers)), trainers_(trainers) {}
 
  private:
   void start_sum(torch::Tensor& flat) override {

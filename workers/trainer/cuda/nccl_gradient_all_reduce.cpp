@@ -7,6 +7,7 @@
 #include <string>
 
 #include "workers/trainer/bucketed_gradient_all_reduce.h"
+#include "workers/trainer/mpi_calls.h"
 
 namespace dact::workers::trainer {
 namespace {
@@ -19,10 +20,6 @@ void check_cuda(cudaError_t result, const char* what) {
   if (result != cudaSuccess) throw std::runtime_error(std::string(what) + " failed: " + cudaGetErrorString(result));
 }
 
-void check_mpi(int code, const char* what) {
-  if (code != MPI_SUCCESS) throw std::runtime_error(std::string(what) + " failed (MPI error " + std::to_string(code) + ")");
-}
-
 ncclDataType_t nccl_type_of(torch::ScalarType dtype) {
   switch (dtype) {
     case torch::kFloat32: return ncclFloat32;
@@ -33,16 +30,10 @@ ncclDataType_t nccl_type_of(torch::ScalarType dtype) {
   }
 }
 
-int size_of(MPI_Comm comm) {
-  int size = 0;
-  check_mpi(MPI_Comm_size(comm, &size), "MPI_Comm_size");
-  return size;
-}
-
 class NcclGradientAllReduce : public BucketedGradientAllReduce {
  public:
   NcclGradientAllReduce(MPI_Comm trainers, std::vector<torch::Tensor> params, int64_t bucket_bytes)
-      : BucketedGradientAllReduce(params, bucket_bytes, size_of(trainers)), trainers_(trainers) {
+      : BucketedGradientAllReduce(params, bucket_bytes, comm_size(trainers)), trainers_(trainers) {
     if (params.empty() || !params.front().is_cuda()) {
       throw std::invalid_argument("NCCL gradient all-reduce: parameters must be on a CUDA device");
     }
@@ -69,8 +60,8 @@ class NcclGradientAllReduce : public BucketedGradientAllReduce {
       return;
     }
     requests_.push_back(MPI_REQUEST_NULL);
-    const MPI_Datatype type = flat.scalar_type() == torch::kFloat64 ? MPI_DOUBLE : MPI_FLOAT;
-    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), type, MPI_SUM,
+    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()),
+                             mpi_type_of(flat.scalar_type()), MPI_SUM,
                              trainers_, &requests_.back()),
               "MPI_Iallreduce");
   }
