@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#include "coordinator/role_map.h"
 
 namespace dact::launch {
 namespace {
@@ -30,10 +34,25 @@ int world_size_of(const RunConfig& config) {
   return size;
 }
 
+int compute_threads_of(const RunConfig& config) {
+  int threads = config.threads_of(coordinator::kCoordinatorRole);
+  for (const auto& [role, count] : config.roles) threads += count * config.threads_of(role);
+  return threads;
+}
+
+std::vector<std::string> omp_wait_policy_args(const RunConfig& config, unsigned cores, const char* user_policy) {
+  if (user_policy != nullptr || compute_threads_of(config) <= static_cast<int>(cores)) return {};
+  return {"-x", "OMP_WAIT_POLICY=PASSIVE"};
+}
+
 std::vector<std::string> mpirun_command(const RunConfig& config, const std::string& run_dir,
                                         int64_t resume_step, const std::string& extra_mpirun_args) {
   std::vector<std::string> command = {"mpirun", "--oversubscribe", "--bind-to", "none", "-np",
                                       std::to_string(world_size_of(config))};
+  for (const std::string& word :
+       omp_wait_policy_args(config, std::thread::hardware_concurrency(), std::getenv("OMP_WAIT_POLICY"))) {
+    command.push_back(word);
+  }
   for (const std::string& word : split_words(extra_mpirun_args)) command.push_back(word);
   for (const std::string& word : {self_executable(), std::string("worker"), std::string("--run-dir"), run_dir,
                                   std::string("--resume-step"), std::to_string(resume_step)}) {

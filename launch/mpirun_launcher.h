@@ -10,7 +10,17 @@
 namespace dact::launch {
 
 int world_size_of(const RunConfig& config);
+// Intra-op threads of all ranks together (RunConfig::threads_of per rank).
+int compute_threads_of(const RunConfig& config);
 
+// `-x OMP_WAIT_POLICY=PASSIVE` when the ranks' threads outnumber `cores` and the user
+// has not chosen a policy (`user_policy` null), else nothing. With cores shared, an
+// OpenMP thread spin-waiting at a barrier holds a core while its team mate, preempted by
+// another rank, is the one the barrier waits for: with an evaluator beside it the
+// trainer ran 2.2x slower spinning than sleeping (bench/results/evaluation.md).
+std::vector<std::string> omp_wait_policy_args(const RunConfig& config, unsigned cores, const char* user_policy);
+
+// Passes omp_wait_policy_args for this machine's cores and environment.
 std::vector<std::string> mpirun_command(const RunConfig& config, const std::string& run_dir,
                                         int64_t resume_step, const std::string& extra_mpirun_args);
 
