@@ -53,28 +53,30 @@ class FIDInceptionC(inception.InceptionC):
         return torch.cat([branch1x1, branch7x7, branch7x7dbl, branch_pool], 1)
 
 
-class FIDInceptionE_1(inception.InceptionE):
+class FIDInceptionE(inception.InceptionE):
+    """pytorch-fid's FIDInceptionE_1 (average pool, count_include_pad=False) and
+    FIDInceptionE_2 (max pool) differ only in the pool before branch_pool."""
+
+    def __init__(self, in_channels, pool):
+        super().__init__(in_channels)
+        self.pool = pool
+
     def forward(self, x):
         branch1x1 = self.branch1x1(x)
         branch3x3 = self.branch3x3_1(x)
         branch3x3 = torch.cat([self.branch3x3_2a(branch3x3), self.branch3x3_2b(branch3x3)], 1)
         branch3x3dbl = self.branch3x3dbl_2(self.branch3x3dbl_1(x))
         branch3x3dbl = torch.cat([self.branch3x3dbl_3a(branch3x3dbl), self.branch3x3dbl_3b(branch3x3dbl)], 1)
-        branch_pool = F.avg_pool2d(x, kernel_size=3, stride=1, padding=1, count_include_pad=False)
-        branch_pool = self.branch_pool(branch_pool)
+        branch_pool = self.branch_pool(self.pool(x))
         return torch.cat([branch1x1, branch3x3, branch3x3dbl, branch_pool], 1)
 
 
-class FIDInceptionE_2(inception.InceptionE):
-    def forward(self, x):
-        branch1x1 = self.branch1x1(x)
-        branch3x3 = self.branch3x3_1(x)
-        branch3x3 = torch.cat([self.branch3x3_2a(branch3x3), self.branch3x3_2b(branch3x3)], 1)
-        branch3x3dbl = self.branch3x3dbl_2(self.branch3x3dbl_1(x))
-        branch3x3dbl = torch.cat([self.branch3x3dbl_3a(branch3x3dbl), self.branch3x3dbl_3b(branch3x3dbl)], 1)
-        branch_pool = F.max_pool2d(x, kernel_size=3, stride=1, padding=1)
-        branch_pool = self.branch_pool(branch_pool)
-        return torch.cat([branch1x1, branch3x3, branch3x3dbl, branch_pool], 1)
+def average_pool_3x3(x):
+    return F.avg_pool2d(x, kernel_size=3, stride=1, padding=1, count_include_pad=False)
+
+
+def max_pool_3x3(x):
+    return F.max_pool2d(x, kernel_size=3, stride=1, padding=1)
 
 
 def fid_inception_v3():
@@ -87,8 +89,8 @@ def fid_inception_v3():
     net.Mixed_6c = FIDInceptionC(768, channels_7x7=160)
     net.Mixed_6d = FIDInceptionC(768, channels_7x7=160)
     net.Mixed_6e = FIDInceptionC(768, channels_7x7=192)
-    net.Mixed_7b = FIDInceptionE_1(1280)
-    net.Mixed_7c = FIDInceptionE_2(2048)
+    net.Mixed_7b = FIDInceptionE(1280, average_pool_3x3)
+    net.Mixed_7c = FIDInceptionE(2048, max_pool_3x3)
     return net
 
 
