@@ -8,6 +8,11 @@
 namespace dact::launch {
 namespace {
 
+// `section.key` must be > 0 (NaN is not).
+void require_positive(double value, const char* section, const char* key) {
+  if (!(value > 0)) throw ConfigError(std::string("config key '") + section + "." + key + "' must be positive");
+}
+
 void read_dataset(ConfigReader reader, DatasetConfig& config) {
   reader.optional("dir", config.dir);
   reader.optional("convert_from", config.convert_from);
@@ -38,9 +43,7 @@ void read_trainer(ConfigReader reader, workers::trainer::TrainerConfig& config) 
   reader.optional("credits", config.credits);
   reader.optional("bucket_bytes", config.bucket_bytes);
   reader.finish();
-  auto positive = [](int64_t value, const char* key) {
-    if (value <= 0) throw ConfigError(std::string("config key 'trainer.") + key + "' must be positive");
-  };
+  auto positive = [](int64_t value, const char* key) { require_positive(static_cast<double>(value), "trainer", key); };
   positive(config.batch, "batch");
   positive(config.batch_per_rank, "batch_per_rank");
   positive(config.ema_every_steps, "ema_every_steps");
@@ -119,9 +122,7 @@ void read_eval(ConfigReader reader, EvaluationConfig& config, const workers::ema
   reader.optional("threads", config.threads);
   reader.optional("final_wait_s", config.final_wait_s);
   reader.finish();
-  auto positive = [](double value, const char* key) {
-    if (!(value > 0)) throw ConfigError(std::string("config key 'eval.") + key + "' must be positive");
-  };
+  auto positive = [](double value, const char* key) { require_positive(value, "eval", key); };
   positive(static_cast<double>(config.num_images), "num_images");
   positive(static_cast<double>(config.part_images), "part_images");
   positive(static_cast<double>(config.steps), "steps");
