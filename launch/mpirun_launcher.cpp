@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "coordinator/role_map.h"
 
 namespace dact::launch {
 namespace {
@@ -35,8 +34,11 @@ int world_size_of(const RunConfig& config) {
 }
 
 int compute_threads_of(const RunConfig& config) {
-  int threads = config.threads_of(coordinator::kCoordinatorRole);
-  for (const auto& [role, count] : config.roles) threads += count * config.threads_of(role);
+  int threads = 0;
+  for (const char* role : {"trainer", "evaluator"}) {
+    const auto found = config.roles.find(role);
+    if (found != config.roles.end()) threads += found->second * config.threads_of(role);
+  }
   return threads;
 }
 

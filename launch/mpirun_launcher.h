@@ -10,10 +10,12 @@
 namespace dact::launch {
 
 int world_size_of(const RunConfig& config);
-// Intra-op threads of all ranks together (RunConfig::threads_of per rank).
+// Intra-op threads of the ranks that compute without pause: trainers and evaluators
+// (RunConfig::threads_of per rank). The coordinator, data loaders and EMA actor sleep
+// between messages, at a lower priority (run.nice), and are left out.
 int compute_threads_of(const RunConfig& config);
 
-// `-x OMP_WAIT_POLICY=PASSIVE` when the ranks' threads outnumber `cores` and the user
+// `-x OMP_WAIT_POLICY=PASSIVE` when the compute threads outnumber `cores` and the user
 // has not chosen a policy (`user_policy` null), else nothing. With cores shared, an
 // OpenMP thread spin-waiting at a barrier holds a core while its team mate, preempted by
 // another rank, is the one the barrier waits for: with an evaluator beside it the

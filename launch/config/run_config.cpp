@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "launch/config/config_document.h"
 
@@ -11,6 +12,18 @@ namespace {
 // `section.key` must be > 0 (NaN is not).
 void require_positive(double value, const char* section, const char* key) {
   if (!(value > 0)) throw ConfigError(std::string("config key '") + section + "." + key + "' must be positive");
+}
+
+// Every key of a per-role map must name a role: a misspelt one would be silently ignored.
+void require_role_keys(const std::map<std::string, int>& per_role, const std::string& key, bool coordinator_too) {
+  std::vector<std::string> roles(kWorkerRoles.begin(), kWorkerRoles.end());
+  if (coordinator_too) roles.insert(roles.begin(), "coordinator");
+  for (const auto& [role, value] : per_role) {
+    if (std::find(roles.begin(), roles.end(), role) != roles.end()) continue;
+    std::string known;
+    for (const std::string& name : roles) known += (known.empty() ? "" : ", ") + name;
+    throw ConfigError("config key '" + key + "." + role + "': no such role (roles: " + known + ")");
+  }
 }
 
 void read_dataset(ConfigReader reader, DatasetConfig& config) {
@@ -77,7 +90,21 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   reader.optional("stop_at_step", config.stop_at_step);
   std::map<std::string, int> threads;
   reader.optional("threads", threads);
+  require_role_keys(threads, "run.threads", true);
+  if (threads.count("evaluator") > 0) {
+    throw ConfigError("config key 'run.threads.evaluator': an evaluator's threads are set by 'eval.threads'");
+  }
   for (const auto& [role, count] : threads) config.threads[role] = count;
+  std::map<std::string, int> nice;
+  reader.optional("nice", nice);
+  require_role_keys(nice, "run.nice", true);
+  for (const auto& [role, value] : nice) {
+    if (value < 0 || value > 19) {
+      throw ConfigError("config key 'run.nice." + role + "' must be in [0, 19] (raising priority needs root)");
+    }
+    config.nice[role] = value;
+  }
+  reader.optional("idle_wait_max_ms", config.idle_wait_max_ms);
   reader.optional("heartbeat_interval_s", config.heartbeat_interval_s);
   reader.optional("liveness_timeout_s", config.liveness_timeout_s);
   reader.optional("status_port", config.status_port);
@@ -89,6 +116,7 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   reader.optional("join_host", config.join_host);
   reader.optional("join_port", config.join_port);
   reader.finish();
+  require_positive(config.idle_wait_max_ms, "run", "idle_wait_max_ms");
   if (config.join_port < 0 || config.join_port > 65535) {
     throw ConfigError("config key 'run.join_port' must be in [0, 65535]");
   }
@@ -156,6 +184,11 @@ int RunConfig::threads_of(const std::string& role) const {
   return found == run.threads.end() ? 1 : found->second;
 }
 
+int RunConfig::nice_of(const std::string& role) const {
+  const auto found = run.nice.find(role);
+  return found == run.nice.end() ? 0 : found->second;
+}
+
 RunConfig parse_run_config(const nlohmann::json& document) {
   RunConfig config;
   ConfigReader reader(document, "");
@@ -165,6 +198,7 @@ RunConfig parse_run_config(const nlohmann::json& document) {
   reader.required("model", model);
   config.model = parse_model_config(model, "model");
   reader.optional("roles", config.roles);
+  require_role_keys(config.roles, "roles", false);
   read_trainer(reader.child("trainer"), config.trainer);
   read_ema(reader.child("ema"), config.ema);
   read_run(reader.child("run"), config.run);

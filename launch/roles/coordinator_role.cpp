@@ -27,7 +27,7 @@ namespace {
 coordinator::RoleMap role_map_of(const RunConfig& config) {
   // A fixed order, so rank numbers do not depend on how the config lists the roles.
   std::vector<std::pair<std::string, int>> counts;
-  for (const char* role : {"data_loader", "trainer", "ema", "evaluator"}) {
+  for (const char* role : kWorkerRoles) {
     const auto found = config.roles.find(role);
     if (found != config.roles.end() && found->second > 0) counts.emplace_back(role, found->second);
   }

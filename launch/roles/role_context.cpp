@@ -14,6 +14,7 @@ actors::ActorOptions RoleContext::actor_options() const {
   actors::ActorOptions options;
   options.heartbeat_interval_s = config.run.heartbeat_interval_s;
   options.liveness_timeout_s = config.run.liveness_timeout_s;
+  options.backoff.max_wait = std::chrono::microseconds(static_cast<int64_t>(config.run.idle_wait_max_ms * 1000));
   return options;
 }
 

@@ -1,5 +1,5 @@
 // The mpirun command line of a run: OMP_WAIT_POLICY=PASSIVE goes to the ranks exactly
-// when their threads outnumber the cores and the user chose no policy.
+// when the trainers' and evaluators' threads outnumber the cores and the user chose no policy.
 #include "launch/mpirun_launcher.h"
 
 #include <gtest/gtest.h>
@@ -16,21 +16,23 @@ RunConfig default_roles() {
   return config;
 }
 
-TEST(MpirunCommand, ComputeThreadsCountEveryRank) {
+TEST(MpirunCommand, ComputeThreadsCountTrainersAndEvaluators) {
   RunConfig config = default_roles();
-  EXPECT_EQ(compute_threads_of(config), 1 + 1 + 2 + 1);
+  EXPECT_EQ(compute_threads_of(config), 2);
   config.roles["trainer"] = 2;
   config.roles["evaluator"] = 1;
   config.eval.threads = 3;
-  EXPECT_EQ(compute_threads_of(config), 1 + 1 + 2 * 2 + 1 + 3);
+  EXPECT_EQ(compute_threads_of(config), 2 * 2 + 3);
 }
 
 TEST(MpirunCommand, PassiveWaitingOnlyWhenCoresAreShared) {
-  const RunConfig config = default_roles();
+  RunConfig config = default_roles();
   const std::vector<std::string> passive{"-x", "OMP_WAIT_POLICY=PASSIVE"};
+  EXPECT_EQ(omp_wait_policy_args(config, 1, nullptr), passive);
+  EXPECT_TRUE(omp_wait_policy_args(config, 2, nullptr).empty());
+  config.roles["evaluator"] = 1;  // the bundled default: trainer (2 threads) + evaluator (1)
   EXPECT_EQ(omp_wait_policy_args(config, 2, nullptr), passive);
-  EXPECT_EQ(omp_wait_policy_args(config, 4, nullptr), passive);
-  EXPECT_TRUE(omp_wait_policy_args(config, 5, nullptr).empty());
+  EXPECT_TRUE(omp_wait_policy_args(config, 3, nullptr).empty());
   EXPECT_TRUE(omp_wait_policy_args(config, 64, nullptr).empty());
 }
 

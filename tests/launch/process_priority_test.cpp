@@ -1,0 +1,44 @@
+// run.nice reaches every thread of a rank: on Linux nice is per thread, so threads that
+// MPI or glog started before the role was known must be lowered too, not only the caller.
+#include "launch/roles/process_priority.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+namespace dact::launch {
+namespace {
+
+int nice_of_thread(pid_t tid) { return getpriority(PRIO_PROCESS, static_cast<id_t>(tid)); }
+
+// Runs in a forked child (EXPECT_EXIT), so the test process keeps its priority.
+void lower_with_a_thread_running_and_check() {
+  std::atomic<pid_t> earlier_tid{0};
+  std::atomic<bool> done{false};
+  std::thread earlier([&] {
+    earlier_tid = static_cast<pid_t>(syscall(SYS_gettid));
+    while (!done) std::this_thread::yield();
+  });
+  while (earlier_tid == 0) std::this_thread::yield();
+  set_process_nice(7);
+  int later_nice = -100;
+  std::thread later([&] { later_nice = nice_of_thread(static_cast<pid_t>(syscall(SYS_gettid))); });
+  later.join();
+  const bool ok = nice_of_thread(static_cast<pid_t>(syscall(SYS_gettid))) == 7 && nice_of_thread(earlier_tid) == 7 &&
+                  later_nice == 7;
+  done = true;
+  earlier.join();
+  std::exit(ok ? 0 : 1);
+}
+
+TEST(ProcessPriority, EveryThreadEarlierOrLaterGetsTheNiceValue) {
+  EXPECT_EXIT(lower_with_a_thread_running_and_check(), testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
+}  // namespace dact::launch

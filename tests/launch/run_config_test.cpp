@@ -1,0 +1,63 @@
+// The run section's per-role maps: CPU priority, threads and role counts name real roles,
+// and the values a typo or a wrong range would make silently useless are refused.
+#include <gtest/gtest.h>
+
+#include "launch/config/config_error.h"
+#include "launch/config/run_config.h"
+
+namespace dact::launch {
+namespace {
+
+using nlohmann::json;
+
+json with_run(const json& run) {
+  return {{"model", {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}}}, {"run", run}};
+}
+
+std::string error_of(const json& document) {
+  try {
+    parse_run_config(document);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunConfig, TrainersRunAtNormalPriorityAndTheOthersBelow) {
+  const RunConfig config = parse_run_config(with_run(json::object()));
+  EXPECT_EQ(config.nice_of("trainer"), 0);
+  EXPECT_GT(config.nice_of("coordinator"), 0);
+  EXPECT_GT(config.nice_of("data_loader"), 0);
+  EXPECT_GT(config.nice_of("ema"), 0);
+  EXPECT_GT(config.nice_of("evaluator"), config.nice_of("data_loader"));
+  const RunConfig chosen = parse_run_config(with_run({{"nice", {{"evaluator", 19}, {"trainer", 2}}}}));
+  EXPECT_EQ(chosen.nice_of("evaluator"), 19);
+  EXPECT_EQ(chosen.nice_of("trainer"), 2);
+  EXPECT_EQ(chosen.nice_of("ema"), config.nice_of("ema"));  // defaults kept for roles not named
+}
+
+TEST(RunConfig, NiceOutsideZeroToNineteenIsRefused) {
+  EXPECT_NE(error_of(with_run({{"nice", {{"trainer", -5}}}})).find("'run.nice.trainer' must be in [0, 19]"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_run({{"nice", {{"ema", 20}}}})).find("'run.nice.ema'"), std::string::npos);
+}
+
+TEST(RunConfig, PerRoleMapsNameTheMisspeltRole) {
+  EXPECT_NE(error_of(with_run({{"nice", {{"evalutor", 10}}}})).find("'run.nice.evalutor': no such role"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_run({{"threads", {{"trainr", 2}}}})).find("'run.threads.trainr': no such role"),
+            std::string::npos);
+  json document = with_run(json::object());
+  document["roles"] = {{"trainer", 1}, {"coordinator", 1}};  // rank 0 is always the coordinator
+  EXPECT_NE(error_of(document).find("'roles.coordinator': no such role"), std::string::npos);
+  EXPECT_NE(error_of(with_run({{"threads", {{"evaluator", 2}}}})).find("set by 'eval.threads'"), std::string::npos);
+}
+
+TEST(RunConfig, IdleWaitMustBePositive) {
+  EXPECT_EQ(parse_run_config(with_run({{"idle_wait_max_ms", 2.5}})).run.idle_wait_max_ms, 2.5);
+  EXPECT_NE(error_of(with_run({{"idle_wait_max_ms", 0}})).find("'run.idle_wait_max_ms' must be positive"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace dact::launch
