@@ -1,3 +1,7 @@
 #include "launch/cli.h"
+#include "launch/freed_memory_reuse.h"
 
-int main(int argc, char** argv) { return dact::launch::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  dact::launch::keep_freed_memory_for_reuse();
+  return dact::launch::run_cli(argc, argv);
+}

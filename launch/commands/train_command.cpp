@@ -23,13 +23,6 @@ void train(const TrainRequest& request, const std::string& mpirun_args) {
   const RunConfig config = prepare_run(request);
   ensure_dataset(config);
   ensure_evaluation_files(config);
-  const int64_t resume_step = find_resume_step(request.run_dir, training_hash(config.document));
-  if (resume_step >= config.last_step()) {
-    LOG(INFO) << "nothing to do: " << request.run_dir << " already reached step " << resume_step;
-    return;
-  }
-  LOG(INFO) << (resume_step > 0 ? "resuming at step " + std::to_string(resume_step) : std::string("starting"))
-            << "; training to step " << config.last_step() << " of " << config.total_steps();
   if (supervise_training(config, request.run_dir, mpirun_args) == SupervisedEnd::kStopped) {
     // Exit 0: the run is consistent on disk; a requeued job (or the user) resumes it.
     LOG(INFO) << "stopped early on request; `dact train --run-dir " << request.run_dir << "` resumes";

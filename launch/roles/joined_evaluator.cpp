@@ -14,6 +14,8 @@
 #include "coordinator/member_session.h"
 #include "launch/config/config_error.h"
 #include "launch/roles/evaluation_jobs.h"
+#include "launch/roles/process_priority.h"
+#include "launch/roles/role_context.h"
 #include "launch/run_setup.h"
 #include "workers/evaluator/evaluation_messages.h"
 
@@ -70,10 +72,8 @@ void run_joined_evaluator(const JoinedEvaluatorRequest& request) {
                            : parse_address(request.join, "--join");
   const RunConfig config = load_run_config(request.run_dir);
 
-  actors::ActorOptions actor_options;
-  actor_options.heartbeat_interval_s = config.run.heartbeat_interval_s;
-  actor_options.liveness_timeout_s = config.run.liveness_timeout_s;
-  actors::Actor actor(actor_options);
+  set_process_nice(config.nice_of("evaluator"));  // as an evaluator rank of the MPI world
+  actors::Actor actor(actor_options_of(config));
   actors::TcpClientOptions client;
   client.host = address.host;
   client.port = address.port;

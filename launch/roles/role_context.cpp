@@ -10,7 +10,7 @@ std::vector<int> RoleContext::ranks_of(const std::string& role) const {
   return found;  // assign() numbers role_index in rank order
 }
 
-actors::ActorOptions RoleContext::actor_options() const {
+actors::ActorOptions actor_options_of(const RunConfig& config) {
   actors::ActorOptions options;
   options.heartbeat_interval_s = config.run.heartbeat_interval_s;
   options.liveness_timeout_s = config.run.liveness_timeout_s;

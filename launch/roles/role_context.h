@@ -14,6 +14,9 @@
 
 namespace dact::launch {
 
+// Actor timing (heartbeats, liveness, idle polling) from the run section.
+actors::ActorOptions actor_options_of(const RunConfig& config);
+
 struct RoleContext {
   int rank = 0;
   int world_size = 1;
@@ -27,8 +30,7 @@ struct RoleContext {
   const coordinator::RankRole& self() const { return ranks.at(rank); }
   // Ranks holding `role`, ordered by role_index.
   std::vector<int> ranks_of(const std::string& role) const;
-  // Actor timing from the run section.
-  actors::ActorOptions actor_options() const;
+  actors::ActorOptions actor_options() const { return actor_options_of(config); }
   // The coordinator protocol's 64-bit form of config_hash.
   uint64_t config_hash_u64() const;
 };

@@ -61,8 +61,10 @@ class Supervisor {
   SupervisedEnd run() {
     install_supervisor_stop_signals();
     become_subreaper();
+    // Verifying a checkpoint reads all of it, so it is done once per world: before the
+    // first, and after each (its answer is where the next one starts).
+    int64_t resume_step = find_resume_step(run_dir_, hash_);
     for (int restart = 0;; ++restart) {
-      const int64_t resume_step = find_resume_step(run_dir_, hash_);
       if (resume_step >= config_.last_step()) {
         LOG(INFO) << run_dir_ << " reached step " << resume_step << " of " << config_.last_step();
         return SupervisedEnd::kFinished;
@@ -71,12 +73,14 @@ class Supervisor {
         LOG(INFO) << "stop requested (" << signal_name(last_stop_signal()) << "); not starting a world";
         return SupervisedEnd::kStopped;
       }
-      if (restart > 0 || resume_step > 0) LOG(INFO) << "resuming at step " << resume_step;
+      LOG(INFO) << (resume_step > 0 ? fmt::format("resuming at step {}", resume_step) : std::string("starting"))
+                << "; training to step " << config_.last_step() << " of " << config_.total_steps();
       const RunOutcome outcome = run_world(resume_step);
+      const int64_t failed_after_step = std::max(last_reported_step(run_.stats_path()), resume_step);
+      resume_step = find_resume_step(run_dir_, hash_);
       if (outcome.exit.ok()) {
-        const int64_t reached = find_resume_step(run_dir_, hash_);
-        if (stop_signals_received() == 0 || reached >= config_.last_step()) return SupervisedEnd::kFinished;
-        LOG(INFO) << "stopped on " << signal_name(last_stop_signal()) << " at step " << reached
+        if (stop_signals_received() == 0 || resume_step >= config_.last_step()) return SupervisedEnd::kFinished;
+        LOG(INFO) << "stopped on " << signal_name(last_stop_signal()) << " at step " << resume_step
                   << "; run `dact train --run-dir " << run_dir_ << "` again to resume";
         return SupervisedEnd::kStopped;
       }
@@ -86,14 +90,14 @@ class Supervisor {
       if (stop_signals_received() > 0) {
         throw std::runtime_error(fmt::format(
             "the MPI world of {} failed while stopping on {}: {}; the next `dact train` resumes from step {}",
-            run_dir_, signal_name(last_stop_signal()), failure.describe(), find_resume_step(run_dir_, hash_)));
+            run_dir_, signal_name(last_stop_signal()), failure.describe(), resume_step));
       }
       RestartRecord record;
       record.time = unix_time_s();
       record.restart = restart + 1;
       record.failure = failure;
-      record.failed_after_step = std::max(last_reported_step(run_.stats_path()), resume_step);
-      record.resumed_from_step = find_resume_step(run_dir_, hash_);
+      record.failed_after_step = failed_after_step;
+      record.resumed_from_step = resume_step;
       history_.push_back(record);
       if (restart >= config_.run.max_restarts) throw RunGaveUp(summary());
       record.backoff_s = backoff_before(restart + 1, config_.run);
