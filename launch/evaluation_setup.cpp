@@ -91,7 +91,7 @@ void ensure_evaluation_files(const RunConfig& config) {
   const std::string reference = reference_statistics_path(config);
   if (fs::exists(weights) && fs::exists(reference)) return;
   // No rank of the run is started yet, so this one-time work may use every core
-  // (LibTorch starts with one thread; the classifier trained in 181 s on 1 of 2 cores).
+  // (LibTorch starts with one thread).
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   if (!fs::exists(weights)) {
     if (config.eval.features != "auto") {
