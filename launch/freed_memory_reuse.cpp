@@ -3,8 +3,8 @@
 #include <malloc.h>
 
 #include <stdexcept>
-#include <tuple>
 #include <string>
+#include <tuple>
 
 namespace dact::launch {
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "coordinator/role_map.h"
 #include "launch/config/config_document.h"
 
 namespace dact::launch {
@@ -17,7 +18,7 @@ void require_positive(double value, const char* section, const char* key) {
 // Every key of a per-role map must name a role: a misspelt one would be silently ignored.
 void require_role_keys(const std::map<std::string, int>& per_role, const std::string& key, bool coordinator_too) {
   std::vector<std::string> roles(kWorkerRoles.begin(), kWorkerRoles.end());
-  if (coordinator_too) roles.insert(roles.begin(), "coordinator");
+  if (coordinator_too) roles.insert(roles.begin(), coordinator::kCoordinatorRole);
   for (const auto& [role, value] : per_role) {
     if (std::find(roles.begin(), roles.end(), role) != roles.end()) continue;
     std::string known;

@@ -30,7 +30,7 @@ TEST(MpirunCommand, PassiveWaitingOnlyWhenCoresAreShared) {
   const std::vector<std::string> passive{"-x", "OMP_WAIT_POLICY=PASSIVE"};
   EXPECT_EQ(omp_wait_policy_args(config, 1, nullptr), passive);
   EXPECT_TRUE(omp_wait_policy_args(config, 2, nullptr).empty());
-  config.roles["evaluator"] = 1;  // the bundled default: trainer (2 threads) + evaluator (1)
+  config.roles["evaluator"] = 1;  // trainer (2 threads) + evaluator (1) on 2 cores
   EXPECT_EQ(omp_wait_policy_args(config, 2, nullptr), passive);
   EXPECT_TRUE(omp_wait_policy_args(config, 3, nullptr).empty());
   EXPECT_TRUE(omp_wait_policy_args(config, 64, nullptr).empty());
