@@ -42,9 +42,10 @@ struct RunControlConfig {
   int keep_last_checkpoints = 0;
   int64_t keep_checkpoints_every_steps = 0;
   std::map<std::string, int> threads{{"trainer", 2}, {"data_loader", 1}, {"ema", 1}, {"coordinator", 1}};
-  // Nice value (0-19) of each role's processes. Where ranks share cores the trainers,
-  // at 0, run first and the others use what the gradient loop leaves; the data loader's
-  // prefetch and the EMA actor's queue absorb the delay, so the trainers do not wait.
+  // Nice increment (0-19, added to the nice value a rank starts with) of each role's
+  // processes. Where ranks share cores the trainers, at 0, run first and the others use
+  // what the gradient loop leaves; the data loader's prefetch and the EMA actor's queue
+  // absorb the delay, so the trainers do not wait.
   std::map<std::string, int> nice{{"coordinator", 5}, {"data_loader", 5}, {"ema", 5}, {"evaluator", 10}};
   // Longest sleep of an idle actor loop between polls for MPI messages (a message to an
   // idle actor waits at most this long). Each poll costs ~30 us of CPU: at 1 ms the
@@ -95,7 +96,7 @@ struct RunConfig {
   // The step this invocation stops at: stop_at_step if set, else total_steps().
   int64_t last_step() const;
   int threads_of(const std::string& role) const;
-  int nice_of(const std::string& role) const;  // 0 unless run.nice names the role
+  int nice_of(const std::string& role) const;  // run.nice increment; 0 unless named
 };
 
 RunConfig parse_run_config(const nlohmann::json& document);

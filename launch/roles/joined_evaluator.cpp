@@ -72,7 +72,7 @@ void run_joined_evaluator(const JoinedEvaluatorRequest& request) {
                            : parse_address(request.join, "--join");
   const RunConfig config = load_run_config(request.run_dir);
 
-  set_process_nice(config.nice_of("evaluator"));  // as an evaluator rank of the MPI world
+  lower_process_priority(config.nice_of("evaluator"));  // as an evaluator rank of the MPI world
   actors::Actor actor(actor_options_of(config));
   actors::TcpClientOptions client;
   client.host = address.host;

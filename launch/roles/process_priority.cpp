@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <string>
@@ -9,7 +10,9 @@
 
 namespace dact::launch {
 
-void set_process_nice(int nice) {
+void lower_process_priority(int increment) {
+  if (increment == 0) return;
+  const int nice = std::min(19, getpriority(PRIO_PROCESS, 0) + increment);  // 0: the calling thread
   // MPI and glog have started threads of their own by now; /proc/self/task lists them all.
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
     const std::string tid = task.path().filename().string();

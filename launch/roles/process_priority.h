@@ -4,9 +4,11 @@
 
 namespace dact::launch {
 
-// Sets the nice value of every thread of this process (on Linux nice is per thread;
-// threads started later inherit the caller's). Only lowers priority: `nice` in [0, 19].
+// Adds `increment` (>= 0) to the nice value this process started with, as `nice -n`
+// does, capped at 19, on every thread of the process (on Linux nice is per thread;
+// threads started later inherit the caller's). 0 changes nothing, so a rank started
+// under `nice` keeps its priority instead of failing to raise it without privileges.
 // Throws std::system_error naming the thread it could not change.
-void set_process_nice(int nice);
+void lower_process_priority(int increment);
 
 }  // namespace dact::launch

@@ -41,7 +41,7 @@ void run_worker(const std::string& run_dir, int64_t resume_step) {
     role = context.self().role;
     // Collective over the world: every rank takes part, trainers get a communicator.
     MPI_Comm_split(MPI_COMM_WORLD, role == "trainer" ? 0 : MPI_UNDEFINED, context.rank, &context.trainers);
-    set_process_nice(context.config.nice_of(role));  // before the intra-op threads start: they inherit it
+    lower_process_priority(context.config.nice_of(role));  // before the intra-op threads start: they inherit it
     at::set_num_threads(context.config.threads_of(role));
     LOG(INFO) << "rank " << context.rank << " is " << role << " " << context.self().role_index;
     if (role == coordinator::kCoordinatorRole) {

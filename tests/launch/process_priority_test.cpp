@@ -25,7 +25,7 @@ void lower_with_a_thread_running_and_check() {
     while (!done) std::this_thread::yield();
   });
   while (earlier_tid == 0) std::this_thread::yield();
-  set_process_nice(7);
+  lower_process_priority(7);
   int later_nice = -100;
   std::thread later([&] { later_nice = nice_of_thread(static_cast<pid_t>(syscall(SYS_gettid))); });
   later.join();
@@ -38,6 +38,24 @@ void lower_with_a_thread_running_and_check() {
 
 TEST(ProcessPriority, EveryThreadEarlierOrLaterGetsTheNiceValue) {
   EXPECT_EXIT(lower_with_a_thread_running_and_check(), testing::ExitedWithCode(0), "");
+}
+
+// A rank started under `nice -n 3`: increments add to 3 (capped at 19), and 0 leaves it
+// at 3 rather than trying to raise it, which needs privileges.
+void started_under_nice_and_check() {
+  const auto self = static_cast<pid_t>(syscall(SYS_gettid));
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(self), 3) != 0) std::exit(2);
+  lower_process_priority(0);
+  const bool zero_keeps = nice_of_thread(self) == 3;
+  lower_process_priority(4);
+  const bool adds = nice_of_thread(self) == 7;
+  lower_process_priority(19);
+  const bool caps = nice_of_thread(self) == 19;
+  std::exit(zero_keeps && adds && caps ? 0 : 1);
+}
+
+TEST(ProcessPriority, IncrementsAddToTheNiceTheRankStartedWith) {
+  EXPECT_EXIT(started_under_nice_and_check(), testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
