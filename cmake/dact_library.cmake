@@ -1,27 +1,111 @@
 # Helpers that give every top-level folder the same shape: one static library per
 # folder (DESIGN.md), sources found by glob, includes relative to the repo root
-# ("storage/tensor_file.h"), and one shared LibTorch precompiled header.
-set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+# ("storage/tensor_file.h").
+#
+# Build time is LibTorch's: parsing <torch/torch.h> costs ~20 s per translation unit,
+# and loading it as a precompiled header still costs ~5 s. So (bench/results/build.md):
+# - one PCH, shared by every target: nothing sets -fPIC/-fPIE per target, so libraries
+#   and executables compile with the compiler's default (PIE) and one PCH fits both;
+# - only files that include LibTorch (directly or through this repo's headers) load
+#   it; the others compile in a second or two;
+# - files that do load it are compiled in unity batches (DACT_UNITY_BATCH per
+#   translation unit), so the PCH load and LibTorch's inline code are paid once a batch.
+#   A file in a batch must not define names at namespace scope (anonymous namespaces
+#   included) that another file of its folder also defines.
 
-# The precompiled <torch/torch.h>: built once, reused by every target that needs
-# LibTorch. Parsing it costs ~20 s per translation unit without a PCH. A PCH is only
-# valid for code compiled with the same flags, and libraries get -fPIC where
-# executables get -fPIE, so there is one PCH of each kind.
+set(DACT_UNITY_BATCH 6 CACHE STRING
+    "LibTorch sources compiled per translation unit (1 turns unity builds off)")
+
 add_library(dact_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/pch.cpp)
 target_link_libraries(dact_pch PUBLIC dact_torch)
 target_precompile_headers(dact_pch PUBLIC <torch/torch.h>)
-add_executable(dact_pch_executable ${PROJECT_SOURCE_DIR}/cmake/pch_main.cpp)
-target_link_libraries(dact_pch_executable PRIVATE dact_torch)
-target_precompile_headers(dact_pch_executable PRIVATE <torch/torch.h>)
 
+# dact_includes_torch(<file> <out-var>): whether <file> includes a LibTorch header,
+# itself or through a header of this repository (followed recursively, memoised).
+# A header that gains a LibTorch include later only makes its users slower until the
+# next configure, never wrong: every target still has LibTorch's include path.
+function(dact_includes_torch file out)
+  get_property(known GLOBAL PROPERTY "dact_torch:${file}" SET)
+  if(known)
+    get_property(result GLOBAL PROPERTY "dact_torch:${file}")
+    set(${out} ${result} PARENT_SCOPE)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY "dact_torch:${file}" FALSE)  # cuts include cycles
+  set(result FALSE)
+  file(STRINGS ${file} includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
+  get_filename_component(file_dir ${file} DIRECTORY)
+  foreach(line IN LISTS includes)
+    string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"].*" "\\1" name "${line}")
+    if(name MATCHES "^(torch|ATen|c10)/")
+      set(result TRUE)
+      break()
+    endif()
+    foreach(candidate ${PROJECT_SOURCE_DIR}/${name} ${file_dir}/${name})
+      if(EXISTS ${candidate} AND NOT IS_DIRECTORY ${candidate})
+        dact_includes_torch(${candidate} nested)
+        if(nested)
+          set(result TRUE)
+        endif()
+        break()
+      endif()
+    endforeach()
+    if(result)
+      break()
+    endif()
+  endforeach()
+  set_property(GLOBAL PROPERTY "dact_torch:${file}" ${result})
+  set(${out} ${result} PARENT_SCOPE)
+endfunction()
+
+# dact_use_torch(<target>): links LibTorch; the target's LibTorch sources share the PCH
+# and are compiled in unity batches, its other sources compile alone and without it.
+# The batches are ours, not CMake's UNITY_BUILD: CMake's include each source by its
+# absolute path, which differs per clone folder and so defeats ccache's base_dir; ours
+# include "folder/file.cpp" through the repository root's include path.
 function(dact_use_torch target)
   target_link_libraries(${target} PUBLIC dact_torch)
-  get_target_property(type ${target} TYPE)
-  if(type STREQUAL "EXECUTABLE")
-    target_precompile_headers(${target} REUSE_FROM dact_pch_executable)
-  else()
-    target_precompile_headers(${target} REUSE_FROM dact_pch)
+  target_precompile_headers(${target} REUSE_FROM dact_pch)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  get_target_property(sources ${target} SOURCES)
+  set(batch "")
+  set(batch_count 0)
+  foreach(source IN LISTS sources)
+    get_filename_component(path ${source} ABSOLUTE BASE_DIR ${source_dir})
+    dact_includes_torch(${path} uses_torch)
+    if(NOT uses_torch)
+      set_source_files_properties(${path} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    elseif(DACT_UNITY_BATCH GREATER 1)
+      list(APPEND batch ${path})
+      list(LENGTH batch batch_size)
+      if(batch_size EQUAL DACT_UNITY_BATCH)
+        dact_unity_source(${target} ${batch_count} "${batch}")
+        math(EXPR batch_count "${batch_count} + 1")
+        set(batch "")
+      endif()
+    endif()
+  endforeach()
+  if(batch)
+    dact_unity_source(${target} ${batch_count} "${batch}")
   endif()
+endfunction()
+
+# One unity translation unit of <target> that includes <sources> (compiled there only).
+function(dact_unity_source target index sources)
+  set(content "// Generated by cmake/dact_library.cmake: a unity batch of ${target}.\n")
+  foreach(path IN LISTS sources)
+    file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR} ${path})
+    string(APPEND content "#include \"${relative}\"\n")
+  endforeach()
+  set(unity_file ${CMAKE_CURRENT_BINARY_DIR}/unity/${target}_${index}.cpp)
+  file(CONFIGURE OUTPUT ${unity_file} CONTENT "${content}")
+  set_source_files_properties(${sources} TARGET_DIRECTORY ${target} PROPERTIES HEADER_FILE_ONLY ON)
+  target_sources(${target} PRIVATE ${unity_file})
+endfunction()
+
+# Warnings on every target of ours; DACT_WERROR (CI) makes them errors.
+function(dact_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra $<$<BOOL:${DACT_WERROR}>:-Werror>)
 endfunction()
 
 # dact_add_library(<name> [TORCH] [DEPS <targets>...])
@@ -39,47 +123,8 @@ function(dact_add_library name)
   add_library(dact_${name} STATIC ${sources})
   target_include_directories(dact_${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(dact_${name} PUBLIC ${ARG_DEPS})
-  target_compile_options(dact_${name} PRIVATE -Wall -Wextra)
+  dact_warnings(dact_${name})
   if(ARG_TORCH)
     dact_use_torch(dact_${name})
   endif()
-endfunction()
-
-# dact_add_test_suite(<name> [TORCH] [DEPS <targets>...])
-# One GoogleTest executable from every *_test.cpp in the calling folder; each
-# TEST becomes a CTest test. Tests find ../shared/reference via DACT_REFERENCE_DIR.
-function(dact_add_test_suite name)
-  cmake_parse_arguments(ARG "TORCH" "" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
-  if(NOT sources)
-    return()
-  endif()
-  add_executable(${name}_tests ${sources})
-  target_link_libraries(${name}_tests PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
-  target_include_directories(${name}_tests PRIVATE ${PROJECT_SOURCE_DIR})
-  target_compile_definitions(${name}_tests PRIVATE
-    DACT_REFERENCE_DIR="${DACT_REFERENCE_DIR}"
-    DACT_BINARY="$<TARGET_FILE:dact>"
-    DACT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-  if(ARG_TORCH)
-    dact_use_torch(${name}_tests)
-  endif()
-  gtest_discover_tests(${name}_tests
-    DISCOVERY_TIMEOUT 120
-    PROPERTIES LABELS ${name} ENVIRONMENT "${DACT_TEST_ENVIRONMENT}")
-endfunction()
-
-# dact_add_mpi_test(<name> NP <n> COMMAND <exe> <args>...)
-# A real multi-process test: mpirun starts <n> ranks of <exe> on this machine.
-function(dact_add_mpi_test name)
-  cmake_parse_arguments(ARG "" "NP;TIMEOUT" "COMMAND;LABELS" ${ARGN})
-  if(NOT ARG_TIMEOUT)
-    set(ARG_TIMEOUT 300)
-  endif()
-  add_test(NAME ${name}
-    COMMAND ${MPIEXEC_EXECUTABLE} --oversubscribe --bind-to none -np ${ARG_NP} ${ARG_COMMAND})
-  set_tests_properties(${name} PROPERTIES
-    TIMEOUT ${ARG_TIMEOUT}
-    LABELS "mpi;${ARG_LABELS}"
-    ENVIRONMENT "${DACT_TEST_ENVIRONMENT}")
 endfunction()

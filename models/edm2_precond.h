@@ -3,7 +3,7 @@
 // training/networks_edm2.py Precond): D(x; sigma) from the U-Net under EDM
 // preconditioning, and logvar = u(sigma) (EDM2 Eq. 21) from Fourier features of
 // c_noise. State-dict names: unet.*, logvar_fourier.*, logvar_linear.weight.
-// Runs in float32 (use_fp16 only applies on CUDA in the reference).
+// Runs in float32 (the reference's use_fp16 only applies on CUDA; dact refuses it).
 #include <torch/torch.h>
 
 #include "models/edm2_layers.h"
@@ -14,7 +14,6 @@ namespace dact::models {
 // Precond constructor arguments with the reference defaults.
 struct Edm2PrecondConfig {
   Edm2UNetConfig unet;
-  bool use_fp16 = true;
   double sigma_data = 0.5;
   int64_t logvar_channels = 128;
 };

@@ -57,9 +57,11 @@ class ConfigReader {
   // Throws ConfigError naming every key under this node that was never read.
   void finish() const;
 
+  // The full path of `key` ("model.use_fp16"), for errors about its value.
+  std::string key_path(const std::string& key) const;
+
  private:
   const nlohmann::json* take(const std::string& key);
-  std::string key_path(const std::string& key) const;
 
   template <class T>
   static T convert(const nlohmann::json& value, const std::string& path);

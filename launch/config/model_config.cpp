@@ -10,7 +10,14 @@ void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig
   reader.optional("img_resolution", unet.img_resolution);
   reader.optional("img_channels", unet.img_channels);
   reader.optional("label_dim", unet.label_dim);
-  reader.optional("use_fp16", config.use_fp16);
+  // EDM2 runs its U-Net in float16 on CUDA; dact's networks run in float32 only, so
+  // `true` would be a setting that does nothing.
+  bool use_fp16 = false;
+  reader.optional("use_fp16", use_fp16);
+  if (use_fp16) {
+    throw ConfigError("config key '" + reader.key_path("use_fp16") +
+                      "': float16 is not supported (dact runs networks in float32); remove the key or set it false");
+  }
   reader.optional("sigma_data", config.sigma_data);
   reader.optional("logvar_channels", config.logvar_channels);
   reader.optional("model_channels", unet.model_channels);

@@ -6,6 +6,8 @@
 
 #include <boost/asio.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <vector>
 
 #include "actors/envelope.h"
@@ -24,8 +26,9 @@ inline std::vector<std::byte> raw_frame(MessageTypeId type, uint16_t version, By
   seal_payload(envelope);
   envelope.header.payload_size_bytes = claimed_payload_bytes;
   const HeaderBytes header = encode_header(envelope.header);
-  std::vector<std::byte> bytes(header.begin(), header.end());
-  bytes.insert(bytes.end(), envelope.payload.begin(), envelope.payload.end());
+  std::vector<std::byte> bytes(header.size() + envelope.payload.size());
+  std::copy(header.begin(), header.end(), bytes.begin());
+  std::copy(envelope.payload.begin(), envelope.payload.end(), bytes.begin() + static_cast<std::ptrdiff_t>(header.size()));
   return bytes;
 }
 

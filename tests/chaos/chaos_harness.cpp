@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "storage/tensor_file.h"
+#include "tests/support/child_process.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::chaos {
 namespace {
@@ -44,34 +46,23 @@ TrainProcess start_train(const std::vector<std::string>& arguments, const std::s
                          const std::vector<std::string>& environment) {
   TrainProcess process;
   process.output_path = output_path;
+  const std::string binary = testing::dact_binary();
   process.pid = ::fork();
   if (process.pid == 0) {
     const int out = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(out, STDOUT_FILENO);
     ::dup2(out, STDERR_FILENO);
     for (const std::string& assignment : environment) ::putenv(const_cast<char*>(assignment.c_str()));
-    std::vector<char*> argv{const_cast<char*>(DACT_BINARY), const_cast<char*>("train")};
+    std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>("train")};
     for (const std::string& word : arguments) argv.push_back(const_cast<char*>(word.c_str()));
     argv.push_back(nullptr);
-    ::execv(DACT_BINARY, argv.data());
+    ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }
   return process;
 }
 
-int wait_exit(const TrainProcess& process, double timeout_s) {
-  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
-  int status = 0;
-  while (::waitpid(process.pid, &status, WNOHANG) == 0) {
-    if (Clock::now() > deadline) {
-      ::kill(process.pid, SIGKILL);
-      ::waitpid(process.pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int wait_exit(const TrainProcess& process, double timeout_s) { return testing::wait_exit(process.pid, timeout_s); }
 
 long last_stats_step(const std::string& run_dir) {
   std::ifstream in(run_dir + "/stats.jsonl");

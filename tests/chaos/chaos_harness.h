@@ -14,13 +14,13 @@ struct TrainProcess {
   std::string output_path;
 };
 
-// Starts DACT_BINARY train with `arguments`, stdout+stderr appended to output_path, and
+// Starts `dact train` with `arguments`, stdout+stderr appended to output_path, and
 // `environment` ("K=V") added to this process's environment.
 TrainProcess start_train(const std::vector<std::string>& arguments, const std::string& output_path,
                          const std::vector<std::string>& environment = {});
 
-// Waits for the process to exit (up to timeout_s, then SIGKILLs it) and returns its
-// exit code (128 + signal when killed).
+// testing::wait_exit of the process: its exit code, 128 + signal, or -1 after timeout_s
+// (it is then killed).
 int wait_exit(const TrainProcess& process, double timeout_s);
 
 // The last step in RUN/stats.jsonl (0 if none yet).

@@ -7,41 +7,23 @@
 #include <fstream>
 #include <string>
 
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace {
-
-const char* const kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
 dact::testing::DactResult run_dact(const std::string& arguments) {
   return dact::testing::run_dact_command(arguments, /*merge_stderr=*/true);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dact-cli-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST(DatasetCli, FashionMnistConvertsVerifiesAndCatchesAFlippedByte) {
-  if (!std::filesystem::exists(std::string(kFashionMnist) + "/train-images-idx3-ubyte.gz")) {
-    GTEST_SKIP() << "install the Debian package dataset-fashion-mnist";
-  }
-  TempDir temp;
-  ASSERT_FALSE(temp.path().empty());
+  const std::string fashion_mnist = dact::testing::fashion_mnist_dir();
+  const dact::testing::TempDir temp("dact-cli");
   const std::string dest = temp.path() + "/fmnist";
 
   const dact::testing::DactResult convert =
-      run_dact(std::string("dataset convert --source ") + kFashionMnist + " --dest " + dest);
+      run_dact("dataset convert --source " + fashion_mnist + " --dest " + dest);
   ASSERT_EQ(convert.exit_code, 0) << convert.output;
 
   const dact::testing::DactResult info = run_dact("dataset info " + dest);

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::launch {
 namespace {
@@ -23,7 +24,7 @@ std::string join(const nlohmann::json& values) {
 }
 
 TEST(EmaSolveCommand, PrintsReferenceCoefficients) {
-  std::ifstream in(std::string(DACT_REFERENCE_DIR) + "/edm2_math.json");
+  std::ifstream in(dact::testing::reference_file("edm2_math.json"));
   ASSERT_TRUE(in);
   const auto reference = nlohmann::json::parse(in).at("solve_posthoc_coefficients");
   ASSERT_FALSE(reference.empty());

@@ -6,12 +6,13 @@
 #include <string>
 
 #include "storage/h5_tensor_io.h"
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::launch {
 namespace {
 
-std::string reference_file() { return std::string(DACT_REFERENCE_DIR) + "/metrics_reference.h5"; }
+std::string reference_file() { return dact::testing::reference_file("metrics_reference.h5"); }
 
 nlohmann::json expected_metrics() {
   const H5::H5File file = storage::open_h5_for_reading(reference_file());

@@ -21,12 +21,15 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/child_process.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/test_paths.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using dact::testing::wait_exit;
 
 std::string read_text(const fs::path& path) {
   std::ifstream file(path);
@@ -44,28 +47,13 @@ size_t count_of(const std::string& text, const std::string& needle) {
 // Starts `arguments` of the dact binary with output to `log`; returns its pid (the dact
 // process itself, so a SIGKILL reaches it).
 pid_t spawn_dact(const std::string& arguments, const fs::path& log) {
-  const std::string command = "exec '" + std::string(DACT_BINARY) + "' " + arguments + " > '" + log.string() + "' 2>&1";
+  const std::string command = "exec '" + dact::testing::dact_binary() + "' " + arguments + " > '" + log.string() + "' 2>&1";
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   return pid;
-}
-
-// Exit code of `pid`, or -1 after `timeout_s` (the process is then killed).
-int wait_exit(pid_t pid, double timeout_s) {
-  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
-  for (;;) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (Clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
 }
 
 bool wait_for_text(const fs::path& log, const std::string& text, double timeout_s) {
@@ -91,19 +79,19 @@ struct Fixture {
 };
 
 Fixture shared_fixture() {
-  const auto stamp = fs::last_write_time(DACT_BINARY).time_since_epoch().count();
+  const auto stamp = fs::last_write_time(dact::testing::dact_binary()).time_since_epoch().count();
   const fs::path root = fs::temp_directory_path() / ("dact_evaluator_fixture_" + std::to_string(stamp));
   fs::create_directories(root);
   Fixture fixture{root / "data" / "test", root / "classifier.h5", root / "reference.h5"};
   const int lock = ::open((root / "lock").c_str(), O_CREAT | O_RDWR, 0600);
   ::flock(lock, LOCK_EX);
   if (!fs::exists(root / "ready")) {
-    const std::string dact = std::string(DACT_BINARY);
+    const std::string dact = dact::testing::dact_binary();
     const std::string log = " >> " + (root / "setup.log").string() + " 2>&1";
     // The classifier trains on (a part of) the test split, exposed as both of its splits.
     fs::create_directories(root / "classifier_data");
     const std::vector<std::string> steps = {
-        dact + " dataset convert --source /usr/share/datasets/fashion-mnist --dest " + (root / "data").string() +
+        dact + " dataset convert --source " + dact::testing::fashion_mnist_dir() + " --dest " + (root / "data").string() +
             " --split test --resolution 32",
         "ln -sfn " + fixture.dataset.string() + " " + (root / "classifier_data" / "train").string(),
         "ln -sfn " + fixture.dataset.string() + " " + (root / "classifier_data" / "test").string(),

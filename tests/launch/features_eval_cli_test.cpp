@@ -17,14 +17,13 @@
 #include "storage/shard_writer.h"
 #include "workers/ema/ema_snapshot.h"
 #include "workers/evaluator/reference_statistics.h"
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::launch {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
 dact::testing::DactResult run_dact(const std::string& arguments) {
   return dact::testing::run_dact_command(arguments, /*merge_stderr=*/true);
@@ -38,8 +37,8 @@ nlohmann::json last_json_line(const std::string& output) {
 }
 
 void write_split(const std::string& dir, const std::string& prefix, int64_t count) {
-  const torch::Tensor images = storage::read_idx_file(kFashionMnist + "/" + prefix + "-images-idx3-ubyte.gz");
-  const torch::Tensor labels = storage::read_idx_file(kFashionMnist + "/" + prefix + "-labels-idx1-ubyte.gz");
+  const torch::Tensor images = storage::read_idx_file(dact::testing::fashion_mnist_dir() + "/" + prefix + "-images-idx3-ubyte.gz");
+  const torch::Tensor labels = storage::read_idx_file(dact::testing::fashion_mnist_dir() + "/" + prefix + "-labels-idx1-ubyte.gz");
   storage::ShardWriterOptions options;
   options.sample_shape = {1, 28, 28};
   options.resolution = 28;

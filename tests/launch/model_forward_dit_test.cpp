@@ -11,21 +11,20 @@
 #include <string>
 
 #include "storage/h5_tensor_io.h"
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::launch {
 namespace {
 
 namespace fs = std::filesystem;
 
-double max_relative_error(const torch::Tensor& ours, const torch::Tensor& reference) {
-  EXPECT_EQ(ours.sizes(), reference.sizes());
-  return ((ours - reference).abs().max() / reference.abs().max()).item<double>();
-}
+using dact::testing::max_relative_error;
 
 // Runs the binary on a reference file; returns the written outputs' file path.
 std::string forward_reference(const std::string& name) {
-  const std::string reference = std::string(DACT_REFERENCE_DIR) + "/" + name;
+  const std::string reference = dact::testing::reference_file(name);
   const fs::path dir = fs::temp_directory_path() / ("dact_dit_forward_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string config = (dir / (name + ".json")).string(), out = (dir / (name + ".out.h5")).string();
@@ -39,7 +38,7 @@ std::string forward_reference(const std::string& name) {
 
 TEST(ModelForwardDit, ReproducesReferenceOutput) {
   const auto out = storage::open_h5_for_reading(forward_reference("dit_tiny.h5"));
-  const auto reference = storage::open_h5_for_reading(std::string(DACT_REFERENCE_DIR) + "/dit_tiny.h5");
+  const auto reference = storage::open_h5_for_reading(dact::testing::reference_file("dit_tiny.h5"));
   EXPECT_LE(max_relative_error(storage::read_h5_tensor(out, "out"),
                                storage::read_h5_tensor(reference, "output/out")),
             1e-4);
@@ -47,7 +46,7 @@ TEST(ModelForwardDit, ReproducesReferenceOutput) {
 
 TEST(ModelForwardDit, ReproducesReferenceEnergyAndGradient) {
   const auto out = storage::open_h5_for_reading(forward_reference("dit_energy_tiny.h5"));
-  const auto reference = storage::open_h5_for_reading(std::string(DACT_REFERENCE_DIR) + "/dit_energy_tiny.h5");
+  const auto reference = storage::open_h5_for_reading(dact::testing::reference_file("dit_energy_tiny.h5"));
   EXPECT_LE(max_relative_error(storage::read_h5_tensor(out, "energy"),
                                storage::read_h5_tensor(reference, "output/energy")),
             1e-4);

@@ -10,14 +10,16 @@
 #include <string>
 
 #include "storage/h5_tensor_io.h"
-#include "tests/launch/run_dact_command.h"
+#include "tests/support/run_dact_command.h"
+#include "tests/support/test_paths.h"
+#include "tests/support/tensor_compare.h"
 
 namespace dact::launch {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kReference = std::string(DACT_REFERENCE_DIR) + "/edm2_precond_tiny.h5";
+const std::string kReference = dact::testing::reference_file("edm2_precond_tiny.h5");
 
 class ModelForward : public ::testing::Test {
  protected:
@@ -52,12 +54,7 @@ class ModelForward : public ::testing::Test {
   std::string log_;
 };
 
-double max_relative_error(const torch::Tensor& ours, const torch::Tensor& reference) {
-  EXPECT_EQ(ours.sizes(), reference.sizes());
-  return ((ours.to(torch::kFloat64) - reference.to(torch::kFloat64)).abs().max() /
-          reference.to(torch::kFloat64).abs().max())
-      .item<double>();
-}
+using dact::testing::max_relative_error;
 
 TEST_F(ModelForward, ReproducesTheEdm2ReferenceOutput) {
   const H5::H5File reference = storage::open_h5_for_reading(kReference);

@@ -59,5 +59,17 @@ TEST(RunConfig, IdleWaitMustBePositive) {
             std::string::npos);
 }
 
+TEST(RunConfig, OptionsTheCodeCannotHonourAreRefused) {
+  json fp16 = with_run(json::object());
+  fp16["model"]["use_fp16"] = true;
+  EXPECT_NE(error_of(fp16).find("'model.use_fp16': float16 is not supported"), std::string::npos) << error_of(fp16);
+  fp16["model"]["use_fp16"] = false;  // what dact does anyway
+  EXPECT_EQ(error_of(fp16), "");
+  // A trainer's threads are run.threads.trainer; the trainer section has no such key.
+  json trainer_threads = with_run(json::object());
+  trainer_threads["trainer"] = {{"threads", 2}};
+  EXPECT_NE(error_of(trainer_threads).find("trainer.threads"), std::string::npos) << error_of(trainer_threads);
+}
+
 }  // namespace
 }  // namespace dact::launch

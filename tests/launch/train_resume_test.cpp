@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/tensor_file.h"
+#include "tests/support/test_paths.h"
 
 namespace {
 
@@ -19,8 +20,8 @@ class TrainResumeTest : public ::testing::Test {
   static void SetUpTestSuite() {
     root_ = fs::temp_directory_path() / ("dact_train_resume_" + std::to_string(::getpid()));
     fs::create_directories(root_);
-    const std::string convert = std::string(DACT_BINARY) +
-                                " dataset convert --source /usr/share/datasets/fashion-mnist --dest " +
+    const std::string convert = dact::testing::dact_binary() +
+                                " dataset convert --source " + dact::testing::fashion_mnist_dir() + " --dest " +
                                 (root_ / "data").string() + " --split test --resolution 32 > " +
                                 (root_ / "convert.log").string() + " 2>&1";
     ASSERT_EQ(std::system(convert.c_str()), 0) << convert;
@@ -43,7 +44,7 @@ class TrainResumeTest : public ::testing::Test {
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
   static int train(const std::string& run, const std::string& extra) {
-    const std::string command = std::string(DACT_BINARY) + " train --config " + (root_ / "config.json").string() +
+    const std::string command = dact::testing::dact_binary() + " train --config " + (root_ / "config.json").string() +
                                 " --run-dir " + (root_ / run).string() + " " + extra + " >> " +
                                 (root_ / (run + ".out")).string() + " 2>&1";
     return std::system(command.c_str());
@@ -78,7 +79,15 @@ TEST_F(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
   for (std::string line; std::getline(stats, line); ++lines) {
     const nlohmann::json entry = nlohmann::json::parse(line);
     EXPECT_TRUE(std::isfinite(entry.at("loss").get<double>()));
-    EXPECT_GE(entry.at("data_wait_pct").get<double>(), 0);
+    EXPECT_DOUBLE_EQ(entry.at("kimg").get<double>(), entry.at("step").get<double>() * 16 / 1000);  // batch 16
+    // The stall shares are disjoint parts of the interval.
+    double stalled_pct = 0;
+    for (const char* key : {"data_wait_pct", "all_reduce_pct", "ema_handoff_pct", "checkpoint_pct"}) {
+      const double pct = entry.at(key).get<double>();
+      EXPECT_TRUE(pct >= 0 && pct <= 100) << key << " " << pct;
+      stalled_pct += pct;
+    }
+    EXPECT_LE(stalled_pct, 100 + 1e-9) << line;
   }
   EXPECT_GE(lines, 1);
 }

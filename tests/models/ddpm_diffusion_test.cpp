@@ -7,17 +7,17 @@
 #include "models/diffloss_mlp.h"
 #include "models/state_dict.h"
 #include "storage/h5_tensor_io.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::models {
 namespace {
 
 // max |a - b| / max |b|
-double max_relative_error(const torch::Tensor& actual, const torch::Tensor& expected) {
-  return ((actual - expected).abs().max() / expected.abs().max()).item<double>();
-}
+using dact::testing::max_relative_error;
 
 H5::H5File reference() {
-  return storage::open_h5_for_reading(std::string(DACT_REFERENCE_DIR) + "/ddpm_reference.h5");
+  return storage::open_h5_for_reading(dact::testing::reference_file("ddpm_reference.h5"));
 }
 
 DiffLossMlp reference_mlp(const H5::H5File& file) {

@@ -7,14 +7,14 @@
 #include "models/dit_rope.h"
 #include "models/state_dict.h"
 #include "storage/h5_tensor_io.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::models {
 namespace {
 
 // Error metric used throughout: max |a - b| / max |b|.
-double max_relative_error(const torch::Tensor& actual, const torch::Tensor& expected) {
-  return ((actual - expected).abs().max() / expected.abs().max()).item<double>();
-}
+using dact::testing::max_relative_error;
 
 DitConfig reference_config(bool use_energy) {
   DitConfig config = dit_named_config("DiT-tiny/2");
@@ -32,7 +32,7 @@ struct ReferenceCase {
 
 ReferenceCase load_reference(const std::string& name, bool use_energy) {
   ReferenceCase c;
-  c.file = storage::open_h5_for_reading(std::string(DACT_REFERENCE_DIR) + "/" + name);
+  c.file = storage::open_h5_for_reading(dact::testing::reference_file(name));
   c.model = Dit(reference_config(use_energy));
   load_state_dict(*c.model, storage::read_h5_tensors(c.file.openGroup("weights")));
   c.model->eval();
@@ -60,14 +60,14 @@ TEST(Dit, ReproducesReferenceEnergyAndGradient) {
 }
 
 TEST(Dit, PositionTableMatchesReferenceWeights) {
-  const auto file = storage::open_h5_for_reading(std::string(DACT_REFERENCE_DIR) + "/dit_tiny.h5");
+  const auto file = storage::open_h5_for_reading(dact::testing::reference_file("dit_tiny.h5"));
   const auto expected = storage::read_h5_tensor(file, "weights/pos_embed");
   Dit model(reference_config(false));
   EXPECT_LE(max_relative_error(model->pos_embed, expected), 1e-6);
 }
 
 TEST(Dit, LoaderRejectsMissingAndMisshapenWeights) {
-  const auto file = storage::open_h5_for_reading(std::string(DACT_REFERENCE_DIR) + "/dit_tiny.h5");
+  const auto file = storage::open_h5_for_reading(dact::testing::reference_file("dit_tiny.h5"));
   auto weights = storage::read_h5_tensors(file.openGroup("weights"));
   Dit energy_model(reference_config(true));  // final_layer shape differs, energy_layer missing
   EXPECT_THROW(load_state_dict(*energy_model, weights), StateDictError);

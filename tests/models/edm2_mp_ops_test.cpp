@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "models/edm2_mp_ops.h"
 
@@ -52,6 +53,65 @@ TEST(Edm2MpOps, ResampleIsBoxDownAndNearestUp) {
   const torch::Tensor down4 = resample(ones, {1, 1, 1, 1}, ResampleMode::down);
   EXPECT_EQ(down4.sizes(), (std::vector<int64_t>{1, 1, 2, 2}));
   EXPECT_TRUE(torch::allclose(down4, torch::full({1, 1, 2, 2}, 9.0f / 16)));  // 3x3 of 16 taps inside
+}
+
+// EDM2's resample with a filter longer than 2 (a depthwise convolution down, a
+// transposed one up) against the definitions written as loops: with w = outer(f, f) /
+// sum(f)^2 and pad = (len(f) - 1) / 2, down is y[o] = sum_k x[2 o + k - pad] w[k] and up
+// adds 4 w[k] x[i] into y[2 i + k - pad] (zero outside the image), per channel.
+torch::Tensor resample_by_definition(const torch::Tensor& x, const std::vector<double>& f, ResampleMode mode) {
+  const int64_t taps = static_cast<int64_t>(f.size()), pad = (taps - 1) / 2;
+  double sum = 0;
+  for (double v : f) sum += v;
+  const int64_t channels = x.size(1), h = x.size(2), w = x.size(3);
+  const bool down = mode == ResampleMode::down;
+  const int64_t out_h = down ? (h + 2 * pad - taps) / 2 + 1 : (h - 1) * 2 - 2 * pad + taps;
+  const int64_t out_w = down ? (w + 2 * pad - taps) / 2 + 1 : (w - 1) * 2 - 2 * pad + taps;
+  torch::Tensor y = torch::zeros({1, channels, out_h, out_w}, torch::kFloat64);
+  const torch::Tensor x64 = x.to(torch::kFloat64);
+  auto in = x64.accessor<double, 4>();
+  auto out = y.accessor<double, 4>();
+  for (int64_t c = 0; c < channels; ++c) {
+    for (int64_t ky = 0; ky < taps; ++ky) {
+      for (int64_t kx = 0; kx < taps; ++kx) {
+        const double weight = f[ky] * f[kx] / (sum * sum);
+        if (down) {
+          for (int64_t oy = 0; oy < out_h; ++oy) {
+            for (int64_t ox = 0; ox < out_w; ++ox) {
+              const int64_t iy = 2 * oy + ky - pad, ix = 2 * ox + kx - pad;
+              if (iy >= 0 && iy < h && ix >= 0 && ix < w) out[0][c][oy][ox] += weight * in[0][c][iy][ix];
+            }
+          }
+        } else {
+          for (int64_t iy = 0; iy < h; ++iy) {
+            for (int64_t ix = 0; ix < w; ++ix) {
+              const int64_t oy = 2 * iy + ky - pad, ox = 2 * ix + kx - pad;
+              if (oy >= 0 && oy < out_h && ox >= 0 && ox < out_w) out[0][c][oy][ox] += 4 * weight * in[0][c][iy][ix];
+            }
+          }
+        }
+      }
+    }
+  }
+  return y;
+}
+
+TEST(Edm2MpOps, LongerFiltersConvolveAsDefined) {
+  torch::manual_seed(5);
+  const torch::Tensor x = torch::randn({1, 3, 6, 6});
+  for (const std::vector<double>& f : {std::vector<double>{1, 3, 3, 1}, std::vector<double>{1, 1, 1, 1},
+                                       std::vector<double>{1, 5, 10, 10, 5, 1}}) {
+    for (const ResampleMode mode : {ResampleMode::down, ResampleMode::up}) {
+      const torch::Tensor ours = resample(x, f, mode);
+      const torch::Tensor expected = resample_by_definition(x, f, mode);
+      ASSERT_EQ(ours.sizes(), expected.sizes()) << f.size() << " taps";
+      EXPECT_TRUE(torch::allclose(ours.to(torch::kFloat64), expected, 1e-5, 1e-6)) << f.size() << " taps";
+    }
+  }
+  // Up keeps the resolution contract (x2) and, away from the border, a constant.
+  const torch::Tensor up = resample(torch::ones({1, 1, 4, 4}), {1, 3, 3, 1}, ResampleMode::up);
+  EXPECT_EQ(up.sizes(), (std::vector<int64_t>{1, 1, 8, 8}));
+  EXPECT_TRUE(torch::allclose(up.slice(2, 2, 6).slice(3, 2, 6), torch::ones({1, 1, 4, 4})));
 }
 
 }  // namespace

@@ -14,21 +14,16 @@
 #include "models/edm_loss.h"
 #include "models/state_dict.h"
 #include "storage/h5_tensor_io.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::models {
 namespace {
 
-const std::string kReference = std::string(DACT_REFERENCE_DIR) + "/edm2_precond_tiny.h5";
+const std::string kReference = dact::testing::reference_file("edm2_precond_tiny.h5");
 constexpr double kTolerance = 1e-4;
 
-double max_relative_error(const torch::Tensor& ours, const torch::Tensor& reference) {
-  const torch::Tensor a = ours.detach().to(torch::kFloat64);
-  const torch::Tensor b = reference.to(torch::kFloat64);
-  EXPECT_EQ(a.sizes(), b.sizes());
-  const double scale = b.abs().max().item<double>();
-  const double error = (a - b).abs().max().item<double>();
-  return scale == 0 ? error : error / scale;
-}
+using dact::testing::max_relative_error;
 
 class Edm2PrecondParity : public ::testing::Test {
  protected:

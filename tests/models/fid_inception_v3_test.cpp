@@ -13,17 +13,15 @@
 #include "models/features/inception_preprocess.h"
 #include "storage/h5_tensor_io.h"
 #include "storage/storage_error.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::models::features {
 namespace {
 
 namespace fs = std::filesystem;
 
-double max_relative_error(const torch::Tensor& ours, const torch::Tensor& reference) {
-  const torch::Tensor a = ours.to(torch::kFloat64), b = reference.to(torch::kFloat64);
-  EXPECT_EQ(a.sizes(), b.sizes());
-  return ((a - b).abs().max() / b.abs().max()).item<double>();
-}
+using dact::testing::max_relative_error;
 
 // Runs the Python reference once for all tests of this file.
 class FidInceptionV3Test : public ::testing::Test {
@@ -31,7 +29,7 @@ class FidInceptionV3Test : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() / ("dact_fid_inception_" + std::to_string(::getpid())));
     fs::create_directories(*dir_);
-    const std::string command = "/usr/bin/python3 '" + std::string(DACT_SOURCE_DIR) +
+    const std::string command = "/usr/bin/python3 '" + dact::testing::source_dir() +
                                 "/tests/models/fid_inception_reference.py' '" + weights() + "' '" + reference() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
   }

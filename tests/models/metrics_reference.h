@@ -5,11 +5,12 @@
 #include <string>
 
 #include "storage/h5_tensor_io.h"
+#include "tests/support/test_paths.h"
 
 namespace dact::testing {
 
 inline std::string metrics_reference_path() {
-  return std::string(DACT_REFERENCE_DIR) + "/metrics_reference.h5";
+  return dact::testing::reference_file("metrics_reference.h5");
 }
 
 inline torch::Tensor metrics_reference_tensor(const std::string& name) {

@@ -8,11 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include "tests/support/test_paths.h"
 
 namespace dact::testing {
 
 inline nlohmann::json edm2_math() {
-  const std::string path = std::string(DACT_REFERENCE_DIR) + "/edm2_math.json";
+  const std::string path = dact::testing::reference_file("edm2_math.json");
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   return nlohmann::json::parse(in);

@@ -22,7 +22,6 @@ struct TrainerConfig {
   int64_t max_nonfinite_in_a_row = 10; // then abort: the run has diverged
   int64_t credits = 4;                 // micro-batches a loader may send ahead of use
   int64_t bucket_bytes = int64_t{25} << 20;
-  int threads = 1;                     // LibTorch intra-op threads of a trainer rank
 };
 
 }  // namespace dact::workers::trainer

@@ -1,5 +1,5 @@
 #pragma once
-// Test helper: runs the built `dact` binary (DACT_BINARY) with arguments and
+// Test helper: runs the built `dact` binary (dact_binary()) with arguments and
 // captures its standard output and exit code.
 #include <sys/wait.h>
 
@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+
+#include "tests/support/test_paths.h"
 
 namespace dact::testing {
 
@@ -17,7 +19,7 @@ struct DactResult {
 
 inline DactResult run_dact_command(const std::string& arguments, bool merge_stderr = false) {
   const std::string command =
-      std::string("'") + DACT_BINARY + "' " + arguments + (merge_stderr ? " 2>&1" : "");
+      "'" + dact_binary() + "' " + arguments + (merge_stderr ? " 2>&1" : "");
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
   std::string output;
