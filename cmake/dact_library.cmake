@@ -13,12 +13,8 @@
 #   A file in a batch must not define names at namespace scope (anonymous namespaces
 #   included) that another file of its folder also defines.
 
-set(DACT_UNITY_BATCH 6 CACHE STRING
+set(DACT_UNITY_BATCH 8 CACHE STRING
     "LibTorch sources compiled per translation unit (1 turns unity builds off)")
-
-add_library(dact_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/pch.cpp)
-target_link_libraries(dact_pch PUBLIC dact_torch)
-target_precompile_headers(dact_pch PUBLIC <torch/torch.h>)
 
 # dact_includes_torch(<file> <out-var>): whether <file> includes a LibTorch header,
 # itself or through a header of this repository (followed recursively, memoised).
@@ -63,9 +59,17 @@ endfunction()
 # The batches are ours, not CMake's UNITY_BUILD: CMake's include each source by its
 # absolute path, which differs per clone folder and so defeats ccache's base_dir; ours
 # include "folder/file.cpp" through the repository root's include path.
+# The first target to call it builds the PCH (storage/, which every later LibTorch target
+# links, so they all compile with its flags and more, as GCC's PCH rules allow).
 function(dact_use_torch target)
   target_link_libraries(${target} PUBLIC dact_torch)
-  target_precompile_headers(${target} REUSE_FROM dact_pch)
+  get_property(pch_target GLOBAL PROPERTY dact_pch_target)
+  if(pch_target)
+    target_precompile_headers(${target} REUSE_FROM ${pch_target})
+  else()
+    target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+    set_property(GLOBAL PROPERTY dact_pch_target ${target})
+  endif()
   get_target_property(source_dir ${target} SOURCE_DIR)
   get_target_property(sources ${target} SOURCES)
   set(batch "")
