@@ -36,8 +36,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Rank 0 of this run peaked at 174 MB under these attacks (2026-11-29); before issue 16's fixes four huge
-// frames alone took it past 900 MB.
+// Rank 0 of this run peaked at 174 MB under these attacks (2026-11-29); before issue
+// 16's fixes four huge frames alone took it past 900 MB.
 constexpr long kRank0PeakRssBoundKb = 300 * 1024;
 constexpr const char* kLastCheckpoint = "checkpoints/checkpoint-00000060.h5";
 constexpr const char* kLastEmaState = "checkpoints/ema-00000060.h5";
