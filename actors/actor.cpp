@@ -38,17 +38,29 @@ Actor::Actor(ActorOptions options)
       keep_io_waiting_(asio::make_work_guard(io_)),
       liveness_(options.liveness_timeout_s),
       backoff_(options.backoff) {
-  rejection_handler_ = [](PeerId peer, const ActorError& error) {
-    LOG(WARNING) << "refused message from peer " << peer << ": " << error.what();
+  rejection_handler_ = [this](PeerId peer, const ActorError& error) {
+    rejection_warnings_.warn(fmt::format("refused message from peer {}: {}", peer, error.what()));
   };
   on<Heartbeat>([](const Heartbeat&, PeerId) {});
 }
 
 Actor::~Actor() {
   // Transports hold sockets on io_; destroy them first, then let cancelled handlers run.
+  // Often called while an exception unwinds (a role failed): nothing here may throw, or
+  // the process would abort instead of reporting that first error.
+  destroying_ = true;
   transports_.clear();
   keep_io_waiting_.reset();
-  io_.poll();
+  for (;;) {
+    try {
+      io_.poll();
+      return;
+    } catch (const std::exception& error) {
+      LOG(ERROR) << "actor shutdown: a pending handler failed (ignored): " << error.what();
+    } catch (...) {
+      LOG(ERROR) << "actor shutdown: a pending handler failed (ignored)";
+    }
+  }
 }
 
 void Actor::add_transport(std::unique_ptr<Transport> transport) {
@@ -59,8 +71,9 @@ PeerId Actor::self() const {
   return transports_.empty() ? kUnknownPeer : transports_.front()->self();
 }
 
-void Actor::on_envelope(MessageTypeId type_id, std::string name, EnvelopeHandler handler) {
-  handlers_[type_id] = Handler{std::move(name), std::move(handler)};
+void Actor::on_envelope(MessageTypeId type_id, std::string name, EnvelopeHandler handler,
+                        SenderCheck allowed) {
+  handlers_[type_id] = Handler{std::move(name), std::move(handler), std::move(allowed)};
 }
 
 Transport& Actor::route(PeerId peer) {
@@ -105,6 +118,8 @@ void Actor::on_rejected(RejectionHandler handler) { rejection_handler_ = std::mo
 
 void Actor::disconnect(PeerId peer, const std::string& reason) { route(peer).disconnect(peer, reason); }
 
+void Actor::admit(PeerId peer, uint64_t max_payload_bytes) { route(peer).admit(peer, max_payload_bytes); }
+
 void Actor::declare_dead(PeerId peer, const std::string& reason) {
   demonitor(peer);
   ++counters_.peers_declared_dead;
@@ -126,8 +141,13 @@ void Actor::dispatch(Envelope& envelope) {
   auto it = handlers_.find(envelope.header.type_id);
   try {
     if (it == handlers_.end()) throw UnknownMessageType(envelope.header.type_id, sender);
+    if (it->second.allowed && !it->second.allowed(sender)) throw ForbiddenSender(it->second.name, sender);
     it->second.handle(envelope);
   } catch (const UnknownMessageType& error) {
+    ++counters_.messages_rejected;
+    rejection_handler_(sender, error);
+    return;
+  } catch (const ForbiddenSender& error) {
     ++counters_.messages_rejected;
     rejection_handler_(sender, error);
     return;
@@ -222,7 +242,11 @@ void Actor::stop() {
   asio::post(io_, [] {});  // wakes a loop waiting in run_one_for
 }
 
-void Actor::post(std::function<void()> task) { asio::post(io_, std::move(task)); }
+void Actor::post(std::function<void()> task) {
+  asio::post(io_, [this, task = std::move(task)] {
+    if (!destroying_) task();
+  });
+}
 
 std::optional<double> Actor::silence_s(PeerId peer) const {
   if (!liveness_.monitors(peer)) return std::nullopt;
@@ -247,6 +271,7 @@ TransportCounters Actor::transport_counters() const {
     total.frames_received += c.frames_received;
     total.frames_rejected += c.frames_rejected;
     total.frames_dropped += c.frames_dropped;
+    total.connections_refused += c.connections_refused;
     total.bytes_sent += c.bytes_sent;
     total.bytes_received += c.bytes_received;
   }

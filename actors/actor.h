@@ -9,6 +9,11 @@
 // nothing else for heartbeat_interval_s, and declare the peer dead, telling every
 // on_peer_down handler once, when it is silent for longer than liveness_timeout_s or its
 // link drops (like CAF's monitors).
+//
+// Authority: a handler registered with a SenderCheck only ever sees messages from senders
+// the check accepts; others are dropped before decoding and reported to on_rejected as
+// ForbiddenSender. The destructor never throws: tasks posted but not yet run when the
+// actor is destroyed are dropped, since their transports are gone.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -25,6 +30,8 @@
 #include "actors/idle_backoff.h"
 #include "actors/liveness_tracker.h"
 #include "actors/message.h"
+#include "actors/rate_limited_warnings.h"
+#include "actors/sender_check.h"
 #include "actors/transport.h"
 
 namespace dact::actors {
@@ -69,13 +76,19 @@ class Actor {
 
   template <class M>
   void on(std::function<void(const M& message, PeerId from)> handler) {
+    on<M>(SenderCheck{}, std::move(handler));
+  }
+  // Only messages from senders `allowed` accepts reach `handler` (see Authority above).
+  template <class M>
+  void on(SenderCheck allowed, std::function<void(const M& message, PeerId from)> handler) {
     on_envelope(M::kTypeId, M::kName, [handler = std::move(handler)](const Envelope& envelope) {
       handler(decode_payload<M>(envelope), envelope.header.sender);
-    });
+    }, std::move(allowed));
   }
   // A handler for raw payload bytes (bulk data that should not be decoded into a copy).
-  // Replaces any handler of the same type id.
-  void on_envelope(MessageTypeId type_id, std::string name, EnvelopeHandler handler);
+  // Replaces any handler of the same type id. An empty `allowed` accepts every sender.
+  void on_envelope(MessageTypeId type_id, std::string name, EnvelopeHandler handler,
+                   SenderCheck allowed = {});
 
   template <class M>
   void send(PeerId to, const M& message) {
@@ -94,6 +107,8 @@ class Actor {
   void on_rejected(RejectionHandler handler);
   // Closes the link to `peer` where links can close (TCP); see Transport::disconnect.
   void disconnect(PeerId peer, const std::string& reason);
+  // Lets `peer`'s link carry frames of up to max_payload_bytes; see Transport::admit.
+  void admit(PeerId peer, uint64_t max_payload_bytes);
 
   // Runs until stop(), then flushes in-flight sends (up to flush_timeout_s). Exceptions
   // thrown by handlers propagate out of run().
@@ -104,7 +119,7 @@ class Actor {
   // Thread-safe; run() returns after the current pass.
   void stop();
   bool stopping() const { return stop_requested_; }
-  // Thread-safe: runs `task` on the loop thread.
+  // Thread-safe: runs `task` on the loop thread (unless the actor is destroyed first).
   void post(std::function<void()> task);
 
   // Seconds since a monitored peer was last heard from; nullopt if it is not monitored.
@@ -120,6 +135,7 @@ class Actor {
   struct Handler {
     std::string name;
     EnvelopeHandler handle;
+    SenderCheck allowed;  // empty: any sender
   };
   Transport& route(PeerId peer);
   bool poll_transports();
@@ -136,6 +152,8 @@ class Actor {
   std::vector<LinkHandler> link_up_handlers_;
   std::vector<LinkHandler> link_down_handlers_;
   RejectionHandler rejection_handler_;
+  RateLimitedWarnings rejection_warnings_;
+  bool destroying_ = false;  // posted tasks still queued when the destructor runs are dropped
   LivenessTracker liveness_;
   IdleBackoff backoff_;
   SteadyTime next_liveness_check_{};

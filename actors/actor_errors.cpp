@@ -13,6 +13,7 @@ const char* to_string(FrameFault fault) {
     case FrameFault::kOversized: return "oversized frame";
     case FrameFault::kSizeMismatch: return "frame size mismatch";
     case FrameFault::kBadPayloadChecksum: return "bad payload checksum";
+    case FrameFault::kNotAdmitted: return "frame type not allowed before admission";
   }
   return "unknown frame fault";
 }
@@ -29,5 +30,8 @@ UnsupportedMessageVersion::UnsupportedMessageVersion(const std::string& type_nam
                                                      int32_t sender)
     : ActorError(fmt::format("{} version {} from peer {}: this build reads versions {}..{}",
                              type_name, version, sender, min_version, max_version)) {}
+
+ForbiddenSender::ForbiddenSender(const std::string& type_name, int32_t sender)
+    : ActorError(fmt::format("{} from peer {}, which may not send it; dropped", type_name, sender)) {}
 
 }  // namespace dact::actors

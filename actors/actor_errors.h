@@ -21,6 +21,7 @@ enum class FrameFault {
   kOversized,           // payload larger than the transport's limit
   kSizeMismatch,        // frame length disagrees with the header's payload size
   kBadPayloadChecksum,  // payload bytes corrupted
+  kNotAdmitted,         // a frame type a link may not send before it is admitted
 };
 
 const char* to_string(FrameFault fault);
@@ -56,6 +57,13 @@ class UnsupportedMessageVersion : public ActorError {
  public:
   UnsupportedMessageVersion(const std::string& type_name, uint16_t version, uint16_t min_version,
                             uint16_t max_version, int32_t sender);
+};
+
+// A message from a peer that may not send its type (not a member, or not the member
+// holding the role that sends it). Dropped before its payload is decoded.
+class ForbiddenSender : public ActorError {
+ public:
+  ForbiddenSender(const std::string& type_name, int32_t sender);
 };
 
 // A transport that cannot do what was asked (unreachable peer, socket or MPI failure).

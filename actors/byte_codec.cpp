@@ -88,7 +88,13 @@ Bytes ByteReader::bytes() {
 }
 
 std::vector<std::string> ByteReader::string_list() {
-  const size_t count = checked_length();  // each string needs at least its 8-byte length
+  // Each string needs at least its 8-byte length, so a count above remaining / 8 is a lie;
+  // checked before reserve(), which would otherwise allocate 32 bytes per claimed string.
+  const uint64_t count = u64();
+  if (count > remaining_bytes() / sizeof(uint64_t)) {
+    throw DecodeError(fmt::format("list of {} strings at offset {} cannot fit in the {} bytes left", count,
+                                  offset_ - sizeof(uint64_t), remaining_bytes()));
+  }
   std::vector<std::string> values;
   values.reserve(count);
   for (size_t i = 0; i < count; ++i) values.push_back(string());

@@ -54,7 +54,7 @@ void TcpClientTransport::dial() {
               }
               redial_delay_s_ = options_.reconnect_initial_s;
               connection_ = std::make_shared<TcpFrameConnection>(
-                  std::move(*socket), kCoordinatorPeer, options_.limits, counters_);
+                  std::move(*socket), kCoordinatorPeer, options_.limits, counters_, warnings_);
               pending_.events.push_back({kCoordinatorPeer, true,
                                  fmt::format("connected to {}:{}", options_.host, options_.port)});
               connection_->start(

@@ -56,6 +56,7 @@ class TcpClientTransport : public Transport {
   std::shared_ptr<TcpFrameConnection> connection_;
   PendingDeliveries pending_;
   TransportCounters counters_;
+  RateLimitedWarnings warnings_;
 };
 
 }  // namespace dact::actors

@@ -12,8 +12,15 @@ namespace dact::actors {
 namespace asio = boost::asio;
 
 TcpFrameConnection::TcpFrameConnection(asio::ip::tcp::socket socket, PeerId peer,
-                                       TcpFrameLimits limits, TransportCounters& counters)
-    : socket_(std::move(socket)), peer_(peer), limits_(limits), counters_(counters) {
+                                       TcpFrameLimits limits, TransportCounters& counters,
+                                       RateLimitedWarnings& warnings, TcpAdmission admission)
+    : socket_(std::move(socket)),
+      peer_(peer),
+      limits_(limits),
+      admission_(admission),
+      counters_(counters),
+      warnings_(warnings),
+      admitted_(!admission.required) {
   boost::system::error_code ignored;
   const auto endpoint = socket_.remote_endpoint(ignored);
   remote_ = fmt::format("peer {} ({}:{})", peer_, endpoint.address().to_string(), endpoint.port());
@@ -44,9 +51,15 @@ void TcpFrameConnection::read_header() {
                        incoming_.header = decode_header(read_header_bytes_.data(),
                                                         read_header_bytes_.size(),
                                                         max_payload_bytes, remote_.c_str());
+                       if (first_frame_ && admission_.first_frame_type &&
+                           incoming_.header.type_id != *admission_.first_frame_type) {
+                         throw FrameError(FrameFault::kNotAdmitted,
+                                          fmt::format("{}: opened with message type {}, expected {}", remote_,
+                                                      incoming_.header.type_id, *admission_.first_frame_type));
+                       }
                      } catch (const FrameError& frame_error) {
                        ++counters_.frames_rejected;
-                       LOG(WARNING) << "refused frame: " << frame_error.what();
+                       warnings_.warn(fmt::format("refused frame: {}", frame_error.what()));
                        fail(frame_error.what());
                        return;
                      }
@@ -68,7 +81,7 @@ void TcpFrameConnection::read_payload() {
                        verify_payload(incoming_, remote_.c_str());
                      } catch (const FrameError& frame_error) {
                        ++counters_.frames_rejected;
-                       LOG(WARNING) << "refused frame: " << frame_error.what();
+                       warnings_.warn(fmt::format("refused frame: {}", frame_error.what()));
                        fail(frame_error.what());
                        return;
                      }
@@ -77,7 +90,12 @@ void TcpFrameConnection::read_payload() {
                      incoming_.header.sender = peer_;
                      first_frame_ = false;
                      on_frame_(std::move(incoming_));
-                     if (open_) read_header();
+                     if (!open_) return;
+                     if (admitted_) {
+                       read_header();
+                     } else {
+                       held_ = true;
+                     }
                    });
 }
 
@@ -115,6 +133,15 @@ void TcpFrameConnection::write_next() {
       fail(close_after_writes_reason_);
     }
   });
+}
+
+void TcpFrameConnection::admit(uint64_t max_payload_bytes) {
+  limits_.max_payload_bytes = max_payload_bytes;
+  admitted_ = true;
+  if (held_ && open_) {
+    held_ = false;
+    read_header();
+  }
 }
 
 void TcpFrameConnection::close(const std::string& reason) { fail(reason); }

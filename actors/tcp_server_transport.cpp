@@ -31,21 +31,36 @@ void TcpServerTransport::accept_next() {
   acceptor_.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
     if (error) {
-      LOG(WARNING) << "TCP accept failed: " << error.message();
+      warnings_.warn(fmt::format("TCP accept failed: {}", error.message()));
     } else {
-      const PeerId peer = next_peer_++;
-      auto connection = std::make_shared<TcpFrameConnection>(std::move(socket), peer,
-                                                             options_.limits, counters_);
-      connections_[peer] = connection;
-      pending_.events.push_back({peer, true, "connected from " + connection->remote()});
-      connection->start([this](Envelope envelope) { pending_.envelopes.push_back(std::move(envelope)); },
-                        [this, peer](const std::string& reason) {
-                          pending_.events.push_back({peer, false, reason});
-                          connections_.erase(peer);
-                        });
+      open_link(std::move(socket));
     }
     accept_next();
   });
+}
+
+void TcpServerTransport::open_link(tcp::socket socket) {
+  if (options_.admission.required && unadmitted_.size() >= options_.max_unadmitted_connections) {
+    ++counters_.connections_refused;
+    boost::system::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    warnings_.warn(fmt::format("TCP connection from {}:{} closed: {} links already await admission",
+                               remote.address().to_string(), remote.port(), unadmitted_.size()));
+    socket.close(ignored);
+    return;
+  }
+  const PeerId peer = next_peer_++;
+  auto connection = std::make_shared<TcpFrameConnection>(std::move(socket), peer, options_.limits, counters_,
+                                                         warnings_, options_.admission);
+  connections_[peer] = connection;
+  if (!connection->admitted()) unadmitted_.insert(peer);
+  pending_.events.push_back({peer, true, "connected from " + connection->remote()});
+  connection->start([this](Envelope envelope) { pending_.envelopes.push_back(std::move(envelope)); },
+                    [this, peer](const std::string& reason) {
+                      pending_.events.push_back({peer, false, reason});
+                      connections_.erase(peer);
+                      unadmitted_.erase(peer);
+                    });
 }
 
 void TcpServerTransport::send(PeerId to, Envelope envelope) {
@@ -79,6 +94,13 @@ void TcpServerTransport::disconnect(PeerId peer, const std::string& reason) {
   // Keep a reference: the close handler erases the map entry.
   std::shared_ptr<TcpFrameConnection> connection = it->second;
   connection->close_after_writes(reason);
+}
+
+void TcpServerTransport::admit(PeerId peer, uint64_t max_payload_bytes) {
+  auto it = connections_.find(peer);
+  if (it == connections_.end()) return;
+  unadmitted_.erase(peer);
+  it->second->admit(max_payload_bytes);
 }
 
 }  // namespace dact::actors

@@ -23,6 +23,7 @@ struct TransportCounters {
   uint64_t frames_received = 0;
   uint64_t frames_rejected = 0;  // refused as malformed, oversized or corrupted
   uint64_t frames_dropped = 0;   // addressed to a peer whose link is down
+  uint64_t connections_refused = 0;  // closed at accept: too many links awaiting admission
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
 };
@@ -54,6 +55,11 @@ class Transport {
 
   // Drops the link to `peer` (TCP: closes the socket). No-op where links are fixed.
   virtual void disconnect(PeerId peer, const std::string& reason) = 0;
+
+  // Lets `peer`'s link carry frames of up to max_payload_bytes from now on. A listening
+  // TCP transport reads one frame of a new link and then nothing more until admitted
+  // (TcpServerOptions); links that need no admission (MPI, loopback) ignore this.
+  virtual void admit(PeerId /*peer*/, uint64_t /*max_payload_bytes*/) {}
 
   virtual TransportCounters counters() const = 0;
 };

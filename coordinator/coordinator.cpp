@@ -5,6 +5,7 @@
 
 #include "coordinator/coordinator_errors.h"
 #include "coordinator/join_token.h"
+#include "coordinator/peer_text.h"
 
 namespace dact::coordinator {
 
@@ -32,6 +33,14 @@ const char* to_string(CoordinatorState state) {
 
 }  // namespace
 
+actors::TcpServerOptions membership_listener_options(std::string bind_address, uint16_t port) {
+  actors::TcpServerOptions options;
+  options.bind_address = std::move(bind_address);
+  options.port = port;
+  options.admission = {true, JoinRequest::kTypeId};
+  return options;
+}
+
 Coordinator::Coordinator(actors::Actor& actor, const RoleMap& roles, int world_size,
                          CoordinatorOptions options, CoordinatorObserver* observer)
     : actor_(actor),
@@ -42,11 +51,13 @@ Coordinator::Coordinator(actors::Actor& actor, const RoleMap& roles, int world_s
       tick_timer_(actor.io()) {
   actor_.on<RankHello>([this](const RankHello& m, PeerId from) { handle_rank_hello(m, from); });
   actor_.on<JoinRequest>([this](const JoinRequest& m, PeerId from) { handle_join(m, from); });
-  actor_.on<JobRequest>([this](const JobRequest& m, PeerId from) { handle_job_request(m, from); });
-  actor_.on<JobResult>([this](const JobResult& m, PeerId from) { handle_job_result(m, from); });
-  actor_.on<SubmitJob>([this](const SubmitJob& m, PeerId from) { handle_submit(m, from); });
-  actor_.on<LeaveNotice>([this](const LeaveNotice&, PeerId from) { handle_leave(from); });
-  actor_.on<ShutdownAck>([this](const ShutdownAck& m, PeerId from) { handle_shutdown_ack(m, from); });
+  actor_.on<JobRequest>(any_member(), [this](const JobRequest& m, PeerId from) { handle_job_request(m, from); });
+  actor_.on<JobResult>(any_member(), [this](const JobResult& m, PeerId from) { handle_job_result(m, from); });
+  // Jobs come from the run itself (ranks); a joined member only runs them.
+  actor_.on<SubmitJob>([this](PeerId from) { return !is_tcp_peer(from) && members_.is_alive_member(from); },
+                       [this](const SubmitJob& m, PeerId from) { handle_submit(m, from); });
+  actor_.on<LeaveNotice>(any_member(), [this](const LeaveNotice&, PeerId from) { handle_leave(from); });
+  actor_.on<ShutdownAck>(any_member(), [this](const ShutdownAck& m, PeerId from) { handle_shutdown_ack(m, from); });
   actor_.on_peer_down([this](PeerId peer, const std::string& reason) { handle_peer_down(peer, reason); });
   actor_.on_rejected([this](PeerId peer, const actors::ActorError& error) { handle_rejected(peer, error); });
   actor_.on_link_up([this](PeerId peer) {
@@ -98,7 +109,7 @@ void Coordinator::close_unjoined_connections(actors::SteadyTime now) {
 void Coordinator::refuse(PeerId peer, const std::string& reason) {
   unjoined_since_.erase(peer);
   ++refusals_;
-  LOG(WARNING) << "coordinator refused peer " << peer << ": " << reason;
+  warnings_.warn(fmt::format("coordinator refused peer {}: {}", peer, reason));
   recent_refusals_.push_back({{"peer", peer}, {"reason", reason}});
   if (recent_refusals_.size() > kRecentRefusalsKept) recent_refusals_.pop_front();
   observer_->refused(peer, reason);
@@ -106,10 +117,16 @@ void Coordinator::refuse(PeerId peer, const std::string& reason) {
   if (is_tcp_peer(peer)) actor_.disconnect(peer, reason);
 }
 
-bool Coordinator::admit_message(PeerId from, const char* what) {
-  if (members_.is_alive_member(from)) return true;
-  refuse(from, fmt::format("{} from a peer that is not a member", what));
-  return false;
+actors::SenderCheck Coordinator::member_holding(std::string role, std::optional<int> role_index) const {
+  return [this, role = std::move(role), role_index](PeerId sender) {
+    const Member* member = members_.find(sender);
+    return member != nullptr && member->state == MemberState::kAlive && member->role == role &&
+           (!role_index || member->role_index == *role_index);
+  };
+}
+
+actors::SenderCheck Coordinator::any_member() const {
+  return [this](PeerId sender) { return members_.is_alive_member(sender); };
 }
 
 void Coordinator::handle_rank_hello(const RankHello& hello, PeerId from) {
@@ -161,9 +178,16 @@ void Coordinator::handle_join(const JoinRequest& join, PeerId from) {
     refuse(from, fmt::format("JoinRequest from MPI rank {}; ranks use RankHello", from));
     return;
   }
-  const std::string who = fmt::format("TCP peer {} ('{}', role '{}')", from, join.name, join.role);
+  const std::string name = printable_peer_text(join.name);
+  const std::string role = printable_peer_text(join.role);
+  const std::string who = fmt::format("TCP peer {} ('{}', role '{}')", from, name, role);
   if (options_.join_token.empty() || !tokens_match(options_.join_token, join.token)) {
     refuse(from, who + ": wrong join token");
+    return;
+  }
+  const auto role_limit = options_.tcp_role_max_payload_bytes.find(join.role);
+  if (role_limit == options_.tcp_role_max_payload_bytes.end()) {
+    refuse(from, who + ": that role cannot join over TCP");
     return;
   }
   if (join.protocol_version != kProtocolVersion) {
@@ -187,10 +211,11 @@ void Coordinator::handle_join(const JoinRequest& join, PeerId from) {
   Member member;
   member.peer = from;
   member.over_tcp = true;
-  member.role = join.role;
-  member.name = join.name;
+  member.role = role;
+  member.name = name;
   const Member& added = members_.add(member);
   unjoined_since_.erase(from);
+  actor_.admit(from, role_limit->second);
   actor_.monitor(from);
   actor_.send(from, JoinAccepted{from});
   LOG(INFO) << who << " joined";
@@ -198,7 +223,6 @@ void Coordinator::handle_join(const JoinRequest& join, PeerId from) {
 }
 
 void Coordinator::handle_job_request(const JobRequest& request, PeerId from) {
-  if (!admit_message(from, "JobRequest")) return;
   for (auto& [peer, types] : waiting_) {
     if (peer == from) {
       types = request.job_types;
@@ -236,7 +260,6 @@ void Coordinator::serve_waiting_members() {
 }
 
 void Coordinator::handle_job_result(const JobResult& result, PeerId from) {
-  if (!admit_message(from, "JobResult")) return;
   const ResultOutcome outcome = jobs_.complete(result.job_id, from);
   actor_.send(from, JobResultAck{result.job_id, outcome == ResultOutcome::kAccepted});
   switch (outcome) {
@@ -250,22 +273,20 @@ void Coordinator::handle_job_result(const JobResult& result, PeerId from) {
                 << jobs_.find(result.job_id)->completed_by << ")";
       break;
     case ResultOutcome::kUnknownJob:
-      LOG(WARNING) << "result for unknown job " << result.job_id << " from peer " << from;
+      warnings_.warn(fmt::format("result for unknown job {} from peer {} dropped", result.job_id, from));
       break;
     case ResultOutcome::kCancelled:
       LOG(INFO) << "job " << result.job_id << ": result from peer " << from
                 << " ignored (the job was cancelled)";
       break;
     case ResultOutcome::kNeverLeasedToSender:
-      LOG(WARNING) << "result for job " << result.job_id << " from peer " << from
-                   << ", which never held it";
+      warnings_.warn(fmt::format("result for job {} from peer {}, which never held it, dropped", result.job_id, from));
       break;
   }
   advance_shutdown();
 }
 
 void Coordinator::handle_submit(const SubmitJob& submit, PeerId from) {
-  if (!admit_message(from, "SubmitJob")) return;
   try {
     submit_job(submit.job_type, submit.payload, submit.lease_timeout_s);
   } catch (const std::invalid_argument& error) {
@@ -286,7 +307,6 @@ bool Coordinator::cancel_job(JobId id) {
 }
 
 void Coordinator::handle_leave(PeerId from) {
-  if (!admit_message(from, "LeaveNotice")) return;
   lose_member(from, MemberState::kLeft, "left");
   if (is_tcp_peer(from)) actor_.disconnect(from, "member left");
 }
@@ -325,7 +345,7 @@ void Coordinator::lose_member(PeerId peer, MemberState state, const std::string&
 
 void Coordinator::handle_rejected(PeerId peer, const actors::ActorError& error) {
   if (members_.is_alive_member(peer)) {
-    LOG(WARNING) << "coordinator: refused message from member " << peer << ": " << error.what();
+    warnings_.warn(fmt::format("coordinator: refused message from member {}: {}", peer, error.what()));
     return;
   }
   // A stranger sending something we cannot read gets no second chance.
@@ -366,7 +386,6 @@ void Coordinator::advance_shutdown() {
 }
 
 void Coordinator::handle_shutdown_ack(const ShutdownAck& ack, PeerId from) {
-  if (!admit_message(from, "ShutdownAck")) return;
   Member& member = *members_.find(from);
   member.shutdown_acked = true;
   member.messages_sent_reported = ack.messages_sent;
@@ -437,6 +456,7 @@ nlohmann::json Coordinator::status_json() const {
             {"peers_declared_dead", actor_counters.peers_declared_dead},
             {"frames_rejected", transport.frames_rejected},
             {"frames_dropped", transport.frames_dropped},
+            {"connections_refused", transport.connections_refused},
             {"bytes_sent", transport.bytes_sent},
             {"bytes_received", transport.bytes_received},
             {"bytes_received_per_s", uptime_s > 0 ? transport.bytes_received / uptime_s : 0}}}};

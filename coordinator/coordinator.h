@@ -5,6 +5,11 @@
 // It lives on an Actor and registers that actor's handlers; all of its methods must be
 // called on the actor's loop thread (e.g. from handlers, observers or Actor::post).
 //
+// Authority: the member table is the only source of it. A TCP link is admitted (its frame
+// limit lifted to its role's) only by a JoinRequest with the token; every other message
+// is handled only from a member allowed to send it (member_holding() gives the checks to
+// register handlers with), and anything else is dropped with a rate-limited warning.
+//
 // Losing an MPI member ends the world: the coordinator logs the rank and role and throws
 // WorldMemberLost out of Actor::run(); restarting is the supervisor's job. Losing a TCP
 // member only re-queues its leases.
@@ -22,6 +27,8 @@
 #include <vector>
 
 #include "actors/actor.h"
+#include "actors/rate_limited_warnings.h"
+#include "actors/tcp_server_transport.h"
 #include "coordinator/leased_job_queue.h"
 #include "coordinator/member_table.h"
 #include "coordinator/messages.h"
@@ -33,6 +40,9 @@ namespace dact::coordinator {
 struct CoordinatorOptions {
   uint64_t config_hash = 0;
   std::string join_token;  // empty: every TCP join is refused
+  // Roles a TCP member may join as, each with the largest frame (payload bytes) it may
+  // send once admitted; a join naming another role is refused.
+  std::map<std::string, uint64_t> tcp_role_max_payload_bytes = {{"evaluator", uint64_t{256} << 20}};
   StatusServerOptions status;
   double lease_check_interval_s = 0.05;
   // A TCP connection that has not joined by then is closed, so strangers cannot hold
@@ -55,6 +65,10 @@ class CoordinatorObserver {
   virtual void job_completed(JobId, PeerId /*by*/, const Bytes& /*result*/) {}
   virtual void shutdown_complete() {}
 };
+
+// The TCP listener members join through: a new link may open with a JoinRequest only and
+// is read no further until the coordinator admits it as a member.
+actors::TcpServerOptions membership_listener_options(std::string bind_address, uint16_t port);
 
 enum class CoordinatorState { kRunning, kDraining, kAwaitingAcks, kStopped };
 
@@ -80,6 +94,11 @@ class Coordinator {
   uint16_t status_port() const { return status_server_ ? status_server_->port() : 0; }
   nlohmann::json status_json() const;
 
+  // Sender checks for Actor::on, answered from the member table at each message: an alive
+  // member holding `role` (and role_index, when given), or any alive member.
+  actors::SenderCheck member_holding(std::string role, std::optional<int> role_index = std::nullopt) const;
+  actors::SenderCheck any_member() const;
+
  private:
   void handle_rank_hello(const RankHello& hello, PeerId from);
   void handle_join(const JoinRequest& join, PeerId from);
@@ -92,7 +111,6 @@ class Coordinator {
   void handle_rejected(PeerId peer, const actors::ActorError& error);
   void close_unjoined_connections(actors::SteadyTime now);
 
-  bool admit_message(PeerId from, const char* what);
   void refuse(PeerId peer, const std::string& reason);
   void lose_member(PeerId peer, MemberState state, const std::string& reason);
   void serve_waiting_members();
@@ -114,6 +132,7 @@ class Coordinator {
   std::map<PeerId, actors::SteadyTime> unjoined_since_;  // TCP links not yet members
   std::deque<nlohmann::json> recent_refusals_;
   uint64_t refusals_ = 0;
+  actors::RateLimitedWarnings warnings_;  // refusals and dropped messages: peers trigger them
   CoordinatorState state_ = CoordinatorState::kRunning;
   actors::SteadyTime started_at_;
   actors::SteadyTime shutdown_deadline_{};

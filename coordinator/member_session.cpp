@@ -10,30 +10,32 @@ using actors::kCoordinatorPeer;
 
 MemberSession::MemberSession(actors::Actor& actor, MemberOptions options)
     : actor_(actor), options_(std::move(options)) {
-  actor_.on<RoleAssignment>([this](const RoleAssignment& assignment, PeerId) {
+  // Only the coordinator speaks this protocol to a member.
+  const actors::SenderCheck coordinator = actors::only_from({kCoordinatorPeer});
+  actor_.on<RoleAssignment>(coordinator, [this](const RoleAssignment& assignment, PeerId) {
     admitted_as_member();
     if (on_role_) on_role_(assignment);
     request_job();
   });
-  actor_.on<JoinAccepted>([this](const JoinAccepted& accepted, PeerId) {
+  actor_.on<JoinAccepted>(coordinator, [this](const JoinAccepted& accepted, PeerId) {
     admitted_as_member();
     if (on_joined_) on_joined_(accepted.member_id);
     request_job();
   });
-  actor_.on<Refused>([this](const Refused& refused, PeerId) {
+  actor_.on<Refused>(coordinator, [this](const Refused& refused, PeerId) {
     admitted_ = false;
     LOG(ERROR) << "coordinator refused this member: " << refused.reason;
     if (!on_refused_) throw MembershipRefused(refused.reason);
     on_refused_(refused.reason);
   });
-  actor_.on<JobLease>([this](const JobLease& lease, PeerId) {
+  actor_.on<JobLease>(coordinator, [this](const JobLease& lease, PeerId) {
     if (on_job_) on_job_(lease);
   });
-  actor_.on<JobResultAck>([this](const JobResultAck& ack, PeerId) {
+  actor_.on<JobResultAck>(coordinator, [this](const JobResultAck& ack, PeerId) {
     if (on_result_ack_) on_result_ack_(ack);
     request_job();
   });
-  actor_.on<ShutdownRequest>([this](const ShutdownRequest&, PeerId) {
+  actor_.on<ShutdownRequest>(coordinator, [this](const ShutdownRequest&, PeerId) {
     if (on_shutdown_) on_shutdown_();
     actor_.send(kCoordinatorPeer, ShutdownAck{actor_.sent_count(kCoordinatorPeer)});
     actor_.demonitor(kCoordinatorPeer);

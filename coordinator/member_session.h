@@ -1,7 +1,8 @@
 // The member side of the coordinator protocol, for MPI ranks and TCP members alike:
 // handshake (RankHello) or join (JoinRequest, re-sent on every reconnect), job leases and
 // results, and the shutdown ack. Lives on an Actor and registers that actor's handlers;
-// call its methods on the actor's loop thread.
+// call its methods on the actor's loop thread. Its handlers accept messages from the
+// coordinator (peer 0) only.
 //
 // A Refused message throws MembershipRefused out of Actor::run() unless on_refused is set.
 #pragma once

@@ -49,7 +49,8 @@ class StatusSession : public std::enable_shared_from_this<StatusSession> {
     } else {
       response_.result(http::status::ok);
       response_.set(http::field::content_type, "application/json");
-      response_.body() = (*source_)().dump(2) + "\n";
+      // Peers' text is sanitised where it enters (peer_text.h); replace is the backstop.
+      response_.body() = (*source_)().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     response_.prepare_payload();
     http::async_write(stream_, response_,

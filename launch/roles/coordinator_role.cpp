@@ -34,11 +34,20 @@ coordinator::RoleMap role_map_of(const RunConfig& config) {
   return coordinator::RoleMap(counts);
 }
 
+// The largest frame a joined evaluator sends: one part's result, i.e. float64 moments of
+// the widest feature net (Inception-v3's 2048 features), the part's features, and room
+// for tensor names, shapes and the message's fields.
+uint64_t evaluator_max_payload_bytes(const EvaluationConfig& eval) {
+  constexpr uint64_t kWidestFeatures = 2048;
+  constexpr uint64_t kFieldsBytes = 64 * 1024;
+  const uint64_t d = kWidestFeatures;
+  return 8 * (d + d * d) + 8 * static_cast<uint64_t>(eval.part_images) * d + kFieldsBytes;
+}
+
 // Listens for members joining over TCP and publishes where: RUN/coordinator_address.
 void listen_for_tcp_members(actors::Actor& actor, const RoleContext& context) {
-  actors::TcpServerOptions options;
-  options.bind_address = context.config.run.join_host;
-  options.port = static_cast<uint16_t>(context.config.run.join_port);
+  const actors::TcpServerOptions options = coordinator::membership_listener_options(
+      context.config.run.join_host, static_cast<uint16_t>(context.config.run.join_port));
   auto server = std::make_unique<actors::TcpServerTransport>(actor.io(), actors::kCoordinatorPeer, options);
   std::string host = options.bind_address;
   if (host == "0.0.0.0" || host == "::") {  // every interface: tell joiners this host's name
@@ -70,6 +79,7 @@ void run_coordinator_role(RoleContext& context) {
   coordinator::write_token_file(context.run.root() + "/join_token", options.join_token);
   listen_for_tcp_members(actor, context);
   options.status.port = static_cast<uint16_t>(config.run.status_port);
+  options.tcp_role_max_payload_bytes = {{"evaluator", evaluator_max_payload_bytes(config.eval)}};
 
   SnapshotEvaluationsOptions evaluation_options;
   evaluation_options.eval = config.eval;
@@ -111,20 +121,24 @@ void run_coordinator_role(RoleContext& context) {
   };
   evaluations.on_change([&] { end_when_done(false); });
 
-  actor.on<workers::TrainingProgress>([&](const workers::TrainingProgress& progress, actors::PeerId) {
+  // Progress and the end of training come from trainer 0, snapshots and the end of EMA
+  // from the EMA actor: the member table says which peers those are.
+  const actors::SenderCheck trainer_0 = coordinator.member_holding("trainer", 0);
+  const actors::SenderCheck ema = coordinator.member_holding("ema", 0);
+  actor.on<workers::TrainingProgress>(trainer_0, [&](const workers::TrainingProgress& progress, actors::PeerId) {
     storage::append_json_line(context.run.stats_path(), progress.json_line);
     LOG(INFO) << "progress " << progress.json_line;
   });
-  actor.on<workers::SnapshotWritten>([&](const workers::SnapshotWritten& snapshot, actors::PeerId) {
+  actor.on<workers::SnapshotWritten>(ema, [&](const workers::SnapshotWritten& snapshot, actors::PeerId) {
     LOG(INFO) << "snapshot " << snapshot.kimg << " kimg: " << snapshot.path;
     if (config.eval.enabled) evaluations.snapshot_written(snapshot.kimg, snapshot.path);
   });
-  actor.on<workers::TrainingFinished>([&](const workers::TrainingFinished& finished, actors::PeerId) {
+  actor.on<workers::TrainingFinished>(trainer_0, [&](const workers::TrainingFinished& finished, actors::PeerId) {
     LOG(INFO) << "training reached step " << finished.step;
     training_finished = true;
     end_when_done(false);
   });
-  actor.on<workers::EmaFinished>([&](const workers::EmaFinished& finished, actors::PeerId) {
+  actor.on<workers::EmaFinished>(ema, [&](const workers::EmaFinished& finished, actors::PeerId) {
     LOG(INFO) << "EMA actor finished at step " << finished.step;
     ema_finished = true;
     end_when_done(false);

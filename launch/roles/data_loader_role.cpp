@@ -34,7 +34,9 @@ void run_data_loader_role(RoleContext& context) {
           actor.send(rank, batch);
         });
       });
-  actor.on<workers::BatchCredit>([&](const workers::BatchCredit& credit, actors::PeerId from) {
+  std::vector<actors::PeerId> served_ranks;
+  for (int t : served) served_ranks.push_back(trainer_ranks[t]);
+  actor.on<workers::BatchCredit>(actors::only_from(served_ranks), [&](const workers::BatchCredit& credit, actors::PeerId from) {
     for (int t = 0; t < static_cast<int>(trainer_ranks.size()); ++t) {
       if (trainer_ranks[t] == from) producer.grant(t, credit.count);
     }

@@ -22,7 +22,7 @@ void run_ema_role(RoleContext& context) {
                                  config.document.at("model"),
                                  [net_config] { return models::Edm2Precond(net_config); }, links);
   worker.resume_from(context.resume_step);
-  actor.on<workers::EmaWeights>([&worker](const workers::EmaWeights& weights, actors::PeerId) { worker.handle(weights); });
+  actor.on<workers::EmaWeights>(actors::only_from({context.ranks_of("trainer").at(0)}), [&worker](const workers::EmaWeights& weights, actors::PeerId) { worker.handle(weights); });
   member.session.on_shutdown([&worker] { worker.flush(); });
   actor.run();
   worker.flush();

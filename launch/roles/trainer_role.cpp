@@ -23,14 +23,14 @@ void run_trainer_role(RoleContext& context) {
   MemberActor member(context);
   actors::Actor& actor = member.actor;
   workers::trainer::BatchQueue batches;
-  actor.on<workers::TrainingBatch>([&batches](const workers::TrainingBatch& message, actors::PeerId) {
+  actor.on<workers::TrainingBatch>(actors::only_from({loader_rank}), [&batches](const workers::TrainingBatch& message, actors::PeerId) {
     storage::NamedTensorMap tensors = workers::tensors_from_bytes(message.tensors);
     batches.push({message.step, message.round, tensors.at("images"), tensors.at("labels"),
                   message.loader_busy_s});
   });
   member.session.on_shutdown([&batches] { batches.close(); });
   std::atomic<bool> stop_requested{false};
-  actor.on<workers::StopTraining>([&stop_requested](const workers::StopTraining& stop, actors::PeerId) {
+  actor.on<workers::StopTraining>(actors::only_from({actors::kCoordinatorPeer}), [&stop_requested](const workers::StopTraining& stop, actors::PeerId) {
     LOG(INFO) << "asked to stop early: " << stop.reason;
     stop_requested = true;
   });

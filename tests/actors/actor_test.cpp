@@ -170,5 +170,40 @@ TEST(Actor, IdleLoopSleepsInsteadOfSpinning) {
   EXPECT_LT(passes, 5000);
 }
 
+TEST(Actor, MessageFromASenderTheCheckRefusesIsDroppedUndecoded) {
+  LoopbackPair pair;
+  std::atomic<int> forbidden{0};
+  std::atomic<int> pings{0};
+  pair.b.on_rejected([&](PeerId peer, const ActorError& error) {
+    EXPECT_EQ(peer, 1);
+    if (dynamic_cast<const ForbiddenSender*>(&error) != nullptr) ++forbidden;
+  });
+  pair.b.on<Ping>(only_from({3}), [&](const Ping&, PeerId) { ++pings; });
+  pair.b.on<Pong>(only_from({1}), [&](const Pong&, PeerId) { ++pings; });
+  ActorThread b_thread(pair.b);
+  pair.a.send(2, Ping{1, ""});  // peer 1 may not send Ping
+  pair.a.send(2, Pong{2});      // but may send Pong
+  ASSERT_TRUE(eventually([&] { return pings == 1 && forbidden == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(pings, 1);
+  EXPECT_EQ(b_thread.call([&] { return pair.b.counters().messages_rejected; }), 1u);
+}
+
+TEST(Actor, DestructionWithAPostedSendToARemovedTransportDoesNotTerminate) {
+  // A role that fails unwinds through its Actor's destructor with sends still posted (a
+  // trainer's credits, say); they must not throw there, or the process aborts instead of
+  // reporting the role's error.
+  EXPECT_EXIT(
+      {
+        {
+          Actor actor;
+          actor.add_transport(std::make_unique<LoopbackTransport>(std::make_shared<LoopbackNetwork>(), 1));
+          actor.post([&actor] { actor.send(2, Ping{1, "never sent"}); });
+        }
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 }  // namespace
 }  // namespace dact::actors

@@ -3,6 +3,8 @@
 #include <boost/asio.hpp>
 
 #include <atomic>
+#include <optional>
+#include <thread>
 
 #include "actors/actor.h"
 #include "actors/tcp_client_transport.h"
@@ -29,6 +31,7 @@ struct Server {
     TcpServerOptions options;
     options.port = port;
     options.limits.max_payload_bytes = max_payload_bytes;
+    options.admission.required = false;  // plain transport tests; admission has its own tests
     auto owned = std::make_unique<TcpServerTransport>(actor.io(), kCoordinatorPeer, options);
     transport = owned.get();
     actor.add_transport(std::move(owned));
@@ -136,6 +139,79 @@ TEST(TcpTransport, ClientRedialsAfterTheServerComesBack) {
   server = std::make_unique<Server>(port);
   server_thread = std::make_unique<ActorThread>(server->actor);
   ASSERT_TRUE(eventually([&] { return link_ups == 2; }, 10.0));
+}
+
+// A raw client socket on 127.0.0.1:port.
+struct RawSocket {
+  asio::io_context io;
+  asio::ip::tcp::socket socket{io};
+  explicit RawSocket(uint16_t port) { socket.connect({asio::ip::make_address("127.0.0.1"), port}); }
+  void send(const std::vector<std::byte>& bytes) { asio::write(socket, asio::buffer(bytes)); }
+  // Whether the far side closed the link within timeout_s.
+  bool closed_within(double timeout_s) {
+    socket.non_blocking(true);
+    return eventually([&] {
+      std::array<char, 256> sink;
+      boost::system::error_code error;
+      socket.read_some(asio::buffer(sink), error);
+      return error && error != asio::error::would_block;
+    }, timeout_s);
+  }
+};
+
+struct AdmittingServer {
+  Actor actor;
+  TcpServerTransport* transport;
+  explicit AdmittingServer(size_t max_unadmitted, std::optional<MessageTypeId> first_frame_type = std::nullopt) {
+    TcpServerOptions options;
+    options.admission = {true, first_frame_type};
+    options.max_unadmitted_connections = max_unadmitted;
+    auto owned = std::make_unique<TcpServerTransport>(actor.io(), kCoordinatorPeer, options);
+    transport = owned.get();
+    actor.add_transport(std::move(owned));
+  }
+};
+
+TEST(TcpTransport, AnUnadmittedLinkSendsOneFrameAndIsReadAgainOnlyAfterAdmit) {
+  AdmittingServer server(4);
+  std::atomic<int> pings{0};
+  std::atomic<PeerId> sender{kUnknownPeer};
+  server.actor.on<Ping>([&](const Ping&, PeerId from) {
+    sender = from;
+    ++pings;
+  });
+  ActorThread server_thread(server.actor);
+  RawSocket client(server.transport->port());
+  const Bytes ping = encode_payload(Ping{1, ""});
+  client.send(raw_frame(Ping::kTypeId, 2, ping, ping.size()));
+  client.send(raw_frame(Ping::kTypeId, 2, ping, ping.size()));
+  ASSERT_TRUE(eventually([&] { return pings == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(pings, 1) << "the second frame was read before admission";
+  server_thread.call([&] { server.actor.admit(sender, 1024); });
+  ASSERT_TRUE(eventually([&] { return pings == 2; }));
+}
+
+TEST(TcpTransport, AFirstFrameOfAnotherTypeThanAllowedClosesTheLink) {
+  AdmittingServer server(4, Pong::kTypeId);
+  std::atomic<int> pings{0};
+  server.actor.on<Ping>([&](const Ping&, PeerId) { ++pings; });
+  ActorThread server_thread(server.actor);
+  const Bytes ping = encode_payload(Ping{1, ""});
+  EXPECT_TRUE(link_closed_after_sending(server.transport->port(), raw_frame(Ping::kTypeId, 2, ping, ping.size())));
+  EXPECT_EQ(pings, 0);
+  EXPECT_EQ(server_thread.call([&] { return server.transport->counters().frames_rejected; }), 1u);
+}
+
+TEST(TcpTransport, ConnectionsBeyondTheUnadmittedCapAreClosedAtOnce) {
+  AdmittingServer server(2);
+  ActorThread server_thread(server.actor);
+  const uint16_t port = server.transport->port();
+  RawSocket first(port), second(port);  // accepted in connection order: these two hold the slots
+  RawSocket third(port);
+  EXPECT_TRUE(third.closed_within(5.0));
+  EXPECT_FALSE(first.closed_within(0.2));
+  EXPECT_EQ(server_thread.call([&] { return server.transport->counters().connections_refused; }), 1u);
 }
 
 }  // namespace

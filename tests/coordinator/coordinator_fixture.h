@@ -80,7 +80,7 @@ class CoordinatorFixture : public ::testing::Test {
     coordinator_actor->add_transport(
         std::make_unique<actors::LoopbackTransport>(network, actors::kCoordinatorPeer));
     auto tcp = std::make_unique<actors::TcpServerTransport>(
-        coordinator_actor->io(), actors::kCoordinatorPeer, actors::TcpServerOptions{});
+        coordinator_actor->io(), actors::kCoordinatorPeer, membership_listener_options("127.0.0.1", 0));
     tcp_port = tcp->port();
     tcp_server = tcp.get();
     coordinator_actor->add_transport(std::move(tcp));

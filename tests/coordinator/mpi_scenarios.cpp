@@ -179,7 +179,7 @@ int run_coordinator(const std::string& scenario, int world_size, const char* sel
   Actor actor(actor_options());
   actor.add_transport(std::make_unique<actors::MpiTransport>());
   auto tcp = std::make_unique<actors::TcpServerTransport>(actor.io(), actors::kCoordinatorPeer,
-                                                          actors::TcpServerOptions{});
+                                                          membership_listener_options("127.0.0.1", 0));
   const uint16_t tcp_port = tcp->port();
   actor.add_transport(std::move(tcp));
 
