@@ -1,5 +1,6 @@
 #include "storage/h5_error.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace dact::storage {

@@ -96,14 +96,14 @@ TEST_F(TrainPermanentErrorTest, FlippedShardByteNamesTheShard) {
     file.seekp(static_cast<std::streamoff>(fs::file_size(shard) / 2));
     file.put(byte);
   }
-  expect_stopped_at_once(train(dataset, {}), shard + ": xxh64 checksum");
+  expect_stopped_at_once(train(dataset, nlohmann::json::object()), shard + ": xxh64 checksum");
 }
 
 TEST_F(TrainPermanentErrorTest, TruncatedShardNamesTheShard) {
   const std::string dataset = dataset_copy();
   const std::string shard = dataset + "/shard-00000.h5";
   fs::resize_file(shard, fs::file_size(shard) - 4096);
-  expect_stopped_at_once(train(dataset, {}), shard + ":");
+  expect_stopped_at_once(train(dataset, nlohmann::json::object()), shard + ":");
 }
 
 }  // namespace

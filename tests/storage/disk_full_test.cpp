@@ -35,7 +35,7 @@ std::string error_of_limited_write(const std::function<void()>& write, const std
                                    const std::string& stderr_path) {
   const pid_t child = ::fork();
   if (child == 0) {
-    std::freopen(stderr_path.c_str(), "w", stderr);
+    if (std::freopen(stderr_path.c_str(), "w", stderr) == nullptr) ::_exit(2);
     std::signal(SIGXFSZ, SIG_IGN);
     const rlimit limit{64 << 10, 64 << 10};
     ::setrlimit(RLIMIT_FSIZE, &limit);
