@@ -2,9 +2,10 @@
 // One MPI world of a run as a child process tree of the supervisor: mpirun in its own
 // process group (so a Ctrl-C meant for `dact train` does not kill the ranks before they
 // checkpoint), stdin from /dev/null, every output line copied to the terminal and
-// RUN/log.txt (without the rank tags of mpirun --tag-output, see rank_output_tag.h). The supervisor is made the subreaper of its descendants, so ranks
-// orphaned by a dead mpirun come back to it and end() can kill them: after end() no
-// process of the world is left. Linux only (prctl).
+// RUN/log.txt (without the rank tags of mpirun --tag-output, see rank_output_tag.h).
+// The supervisor is made the subreaper of its descendants, so ranks orphaned by a dead
+// mpirun come back to it and end() can kill them: after end() no process of the world
+// is left. Linux only (prctl).
 #include <sys/types.h>
 
 #include <fstream>
