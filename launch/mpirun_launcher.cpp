@@ -49,7 +49,8 @@ std::vector<std::string> omp_wait_policy_args(const RunConfig& config, unsigned 
 
 std::vector<std::string> mpirun_command(const RunConfig& config, const std::string& run_dir,
                                         int64_t resume_step, const std::string& extra_mpirun_args) {
-  std::vector<std::string> command = {"mpirun", "--oversubscribe", "--bind-to", "none", "-np",
+  // --tag-output: the supervisor must tell mpirun's own notices from ranks' output.
+  std::vector<std::string> command = {"mpirun", "--oversubscribe", "--bind-to", "none", "--tag-output", "-np",
                                       std::to_string(world_size_of(config))};
   for (const std::string& word :
        omp_wait_policy_args(config, std::thread::hardware_concurrency(), std::getenv("OMP_WAIT_POLICY"))) {

@@ -3,10 +3,12 @@
 #include <glog/logging.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "launch/config/config_document.h"
 #include "storage/atomic_file.h"
 #include "storage/dataset_convert.h"
+#include "storage/dataset_verify.h"
 #include "storage/run_directory.h"
 #include "storage/shard_manifest.h"
 #include "storage/storage_error.h"
@@ -28,6 +30,34 @@ void apply_request_overrides(nlohmann::json& document, const TrainRequest& reque
     apply_override(document, assignment);
   }
   if (request.duration_kimg > 0) document["run"]["duration_kimg"] = request.duration_kimg;
+}
+
+// Converts config.dataset.convert_from into the dataset directory's parent folder.
+void convert_dataset_for(const RunConfig& config) {
+  const std::string& dir = config.dataset.dir;
+  if (config.dataset.convert_from.empty()) {
+    throw ConfigError("dataset.dir '" + dir + "' holds no dataset (manifest.json) and dataset.convert_from is empty");
+  }
+  const std::string dest = fs::path(dir).parent_path().string();
+  LOG(INFO) << "converting " << config.dataset.convert_from << " into " << dest;
+  storage::ConvertOptions options;
+  options.resolution = config.dataset.resolution;
+  storage::convert_dataset(config.dataset.convert_from, dest, options);
+  if (!storage::is_dataset_dir(dir)) {
+    throw ConfigError("converting " + config.dataset.convert_from + " did not produce dataset.dir '" + dir + "'");
+  }
+}
+
+// Runs `read(path)`; any failure to read or interpret the file (a JSON type error, an
+// allocation, ...) becomes a StorageError naming it, so the caller skips that file.
+void read_as_storage_error(const std::string& path, const std::function<void(const std::string&)>& read) {
+  try {
+    read(path);
+  } catch (const storage::StorageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw storage::StorageError(path, std::string("cannot be interpreted: ") + e.what());
+  }
 }
 
 }  // namespace
@@ -67,30 +97,31 @@ RunConfig prepare_run(const TrainRequest& request) {
 
 void ensure_dataset(const RunConfig& config) {
   const std::string& dir = config.dataset.dir;
-  if (storage::is_dataset_dir(dir)) return;
-  if (config.dataset.convert_from.empty()) {
-    throw ConfigError("dataset.dir '" + dir + "' holds no dataset (manifest.json) and dataset.convert_from is empty");
-  }
-  const std::string dest = fs::path(dir).parent_path().string();
-  LOG(INFO) << "converting " << config.dataset.convert_from << " into " << dest;
-  storage::ConvertOptions options;
-  options.resolution = config.dataset.resolution;
-  storage::convert_dataset(config.dataset.convert_from, dest, options);
-  if (!storage::is_dataset_dir(dir)) {
-    throw ConfigError("converting " + config.dataset.convert_from + " did not produce dataset.dir '" + dir + "'");
+  if (!storage::is_dataset_dir(dir)) convert_dataset_for(config);
+  // A corrupt or truncated shard fails every world the same way: stop here, not after
+  // max_restarts worlds.
+  const storage::VerifyReport report = storage::verify_dataset(dir);
+  if (!report.ok()) {
+    std::string problems;
+    for (const std::string& problem : report.problems) problems += "\n  " + problem;
+    throw storage::StorageError(dir, "the dataset fails verification (`dact dataset verify " + dir + "`):" + problems);
   }
 }
 
 void verify_checkpoint(const std::string& run_dir, int64_t step, const std::string& config_hash) {
   const storage::RunDirectory run(run_dir);
-  workers::trainer::read_training_checkpoint(run.checkpoint_path(step), config_hash);
-  if (!fs::exists(run.ema_state_path(step))) {
-    throw storage::StorageError(run.ema_state_path(step), "missing (the EMA actor did not write it)");
-  }
-  const workers::ema::EmaSnapshot ema = workers::ema::read_ema_snapshot(run.ema_state_path(step));
-  if (ema.config_hash != config_hash) {
-    throw storage::StorageError(run.ema_state_path(step), "EMA state of another config");
-  }
+  read_as_storage_error(run.checkpoint_path(step), [&](const std::string& path) {
+    const int64_t stored_step = workers::trainer::read_training_checkpoint(path, config_hash).step;
+    if (stored_step != step) {
+      throw storage::StorageError(path, "holds step " + std::to_string(stored_step) + ", its name says " +
+                                            std::to_string(step));
+    }
+  });
+  read_as_storage_error(run.ema_state_path(step), [&](const std::string& path) {
+    if (!fs::exists(path)) throw storage::StorageError(path, "missing (the EMA actor did not write it)");
+    const workers::ema::EmaSnapshot ema = workers::ema::read_ema_snapshot(path);
+    if (ema.config_hash != config_hash) throw storage::StorageError(path, "EMA state of another config");
+  });
 }
 
 int64_t find_resume_step(const std::string& run_dir, const std::string& config_hash) {

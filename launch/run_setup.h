@@ -25,7 +25,8 @@ RunConfig prepare_run(const TrainRequest& request);
 RunConfig load_run_config(const std::string& run_dir);
 
 // Converts config.dataset.convert_from into the dataset's parent folder when the dataset
-// directory holds no manifest yet.
+// directory holds no manifest yet, then verifies every shard against the manifest
+// (checksums and structure): a StorageError naming each bad shard.
 void ensure_dataset(const RunConfig& config);
 
 // The newest step whose trainer checkpoint and EMA state both verify (0 if none);
@@ -34,7 +35,8 @@ void ensure_dataset(const RunConfig& config);
 int64_t find_resume_step(const std::string& run_dir, const std::string& config_hash);
 
 // Reads the checkpoint and EMA state of `step` in full (every checksum); throws
-// storage::StorageError naming the file that is missing, corrupt or of another config.
+// storage::StorageError naming the file that is missing, corrupt, of another config,
+// or fails to read or interpret in any other way.
 void verify_checkpoint(const std::string& run_dir, int64_t step, const std::string& config_hash);
 
 }  // namespace dact::launch

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "storage/fault_injection.h"
 #include "storage/storage_error.h"
@@ -50,14 +49,26 @@ void AtomicFile::commit() {
   fsync_path(parent_directory(path_));
 }
 
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  AtomicFile file(path);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw StorageError(path, "cannot write " + file.temp_path());
+void write_fully(int fd, std::string_view bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) throw StorageError(path, "write failed: " + (written < 0 ? errno_text() : "no progress"));
+    bytes.remove_prefix(static_cast<size_t>(written));
   }
+}
+
+void write_file_atomically(const std::string& path, std::string_view bytes) {
+  AtomicFile file(path);
+  const int fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw StorageError(path, "cannot create " + file.temp_path() + ": " + errno_text());
+  try {
+    write_fully(fd, bytes, file.temp_path());
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::close(fd) != 0) throw StorageError(path, "cannot write " + file.temp_path() + ": " + errno_text());
   file.commit();
 }
 

@@ -3,6 +3,7 @@
 // target, is fsync'd, renamed over the target, and the directory is fsync'd, so a
 // reader (or a restart after a crash) sees either the old file or the complete new one.
 #include <string>
+#include <string_view>
 
 namespace dact::storage {
 
@@ -28,8 +29,13 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Atomically replaces `path` with `bytes`.
-void write_file_atomically(const std::string& path, const std::string& bytes);
+// Atomically replaces `path` with `bytes`. A failed write is a StorageError naming
+// `path` and the system's reason ("No space left on device"); `path` is left as it was.
+void write_file_atomically(const std::string& path, std::string_view bytes);
+
+// Writes all of `bytes` to `fd` (of the file `path`), retrying short writes; throws
+// StorageError naming `path` and the system's reason.
+void write_fully(int fd, std::string_view bytes, const std::string& path);
 
 // fsync of an existing file or directory; throws StorageError naming it.
 void fsync_path(const std::string& path);

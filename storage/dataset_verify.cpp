@@ -2,7 +2,6 @@
 
 #include <filesystem>
 
-#include "storage/checksum.h"
 #include "storage/shard_file.h"
 #include "storage/storage_error.h"
 
@@ -17,11 +16,7 @@ VerifyReport verify_dataset(const std::string& dataset_dir) {
     const std::string path = (fs::path(dataset_dir) / shard.file).string();
     try {
       if (!fs::is_regular_file(path)) throw StorageError(path, "missing shard file");
-      const std::string checksum = xxh64_hex_of_file(path);
-      if (checksum != shard.xxh64) {
-        throw StorageError(path, "xxh64 checksum " + checksum + " does not match the manifest's " +
-                                     shard.xxh64 + " (the file is corrupt)");
-      }
+      verify_shard_checksum(path, shard);
       inspect_shard_file(path, report.manifest, shard);
     } catch (const StorageError& e) {
       report.problems.push_back(e.what());

@@ -1,7 +1,7 @@
 #pragma once
 // `dact dataset verify`: the full check of a dataset directory against its
-// manifest. Readers (ShardDataset) only check structure when they open a shard;
-// the byte checksums are checked here.
+// manifest, reporting every bad shard (ShardDataset makes the same checks when it
+// opens, but stops at the first).
 #include <string>
 #include <vector>
 

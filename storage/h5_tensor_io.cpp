@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "storage/h5_error.h"
 #include "storage/storage_error.h"
 
 namespace dact::storage {
@@ -99,10 +100,29 @@ void collect_datasets(const H5::Group& group, const std::string& prefix,
   }
 }
 
-struct DisableHdf5ErrorPrinting {
-  DisableHdf5ErrorPrinting() { H5::Exception::dontPrint(); }
-};
-const DisableHdf5ErrorPrinting disable_hdf5_error_printing;
+// A damaged or hostile file can declare any shape: the bytes to allocate must fit in
+// the file (times deflate's largest ratio, 1032:1, when the dataset is filtered).
+void check_size_within_file(const H5::DataSet& dataset, const std::vector<int64_t>& shape, size_t element_bytes,
+                            const std::string& file, const std::string& name) {
+  const hid_t file_id = H5Iget_file_id(dataset.getId());
+  hsize_t file_bytes = 0;
+  const herr_t status = H5Fget_filesize(file_id, &file_bytes);
+  H5Fclose(file_id);
+  if (status < 0) throw StorageError(file, "dataset '" + name + "': cannot get the file's size");
+  const hid_t creation = H5Dget_create_plist(dataset.getId());
+  const int filters = H5Pget_nfilters(creation);
+  H5Pclose(creation);
+  const long double limit_bytes = static_cast<long double>(file_bytes) * (filters > 0 ? 1032 : 1);
+  long double bytes = static_cast<long double>(element_bytes);
+  for (int64_t size : shape) bytes *= static_cast<long double>(size);
+  if (bytes > limit_bytes) {
+    std::string dims;
+    for (int64_t size : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(size);
+    throw StorageError(file, "dataset '" + name + "' declares shape [" + dims + "] (" +
+                                 std::to_string(static_cast<double>(bytes)) + " bytes), more than the file of " +
+                                 std::to_string(file_bytes) + " bytes can hold");
+  }
+}
 
 }  // namespace
 
@@ -155,6 +175,7 @@ torch::Tensor read_h5_tensor(const H5::Group& group, const std::string& name) {
     space.getSimpleExtentDims(dims.data());
     const torch::Dtype dtype = dtype_of_dataset(dataset, file, name);
     std::vector<int64_t> shape(dims.begin(), dims.end());
+    check_size_within_file(dataset, shape, c10::elementSize(dtype), file, name);
     torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
     if (tensor.numel() > 0) dataset.read(tensor.data_ptr(), memory_type_of(dtype, dataset));
     return tensor;
@@ -182,7 +203,7 @@ void write_h5_tensor(H5::Group& group, const std::string& name, const torch::Ten
     if (data.scalar_type() == torch::kBool) write_h5_string_attribute(dataset, "dtype", "bool");
     if (data.numel() > 0) dataset.write(data.data_ptr(), memory_type_of(data.scalar_type(), dataset));
   } catch (const H5::Exception& e) {
-    throw StorageError(file, "cannot write dataset '" + name + "' (" + e.getDetailMsg() + ")");
+    throw StorageError(file, "cannot write dataset '" + name + "' (" + h5_error_reason(e) + ")");
   }
 }
 

@@ -1,12 +1,16 @@
 #include "storage/run_directory.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 
+#include "storage/atomic_file.h"
 #include "storage/storage_error.h"
 
 namespace dact::storage {
@@ -14,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// `pattern` captures at most 18 digits, so std::stoll cannot overflow on a stray name.
 std::vector<int64_t> numbers_in_names(const std::string& dir, const std::regex& pattern) {
   std::vector<int64_t> numbers;
   if (!fs::is_directory(dir)) return numbers;
@@ -62,20 +67,25 @@ std::string RunDirectory::sample_grid_path(int64_t kimg) const {
 
 std::vector<int64_t> RunDirectory::checkpoint_steps() const {
   std::vector<int64_t> steps =
-      numbers_in_names(root_ + "/checkpoints", std::regex(R"(checkpoint-(\d+)\.h5)"));
+      numbers_in_names(root_ + "/checkpoints", std::regex(R"(checkpoint-(\d{1,18})\.h5)"));
   std::reverse(steps.begin(), steps.end());
   return steps;
 }
 
 std::vector<int64_t> RunDirectory::snapshot_kimgs() const {
-  return numbers_in_names(root_ + "/snapshots", std::regex(R"(snapshot-(\d+)\.h5)"));
+  return numbers_in_names(root_ + "/snapshots", std::regex(R"(snapshot-(\d{1,18})\.h5)"));
 }
 
 void append_json_line(const std::string& path, const std::string& json_line) {
-  std::ofstream out(path, std::ios::app);
-  out << json_line << '\n';
-  out.flush();
-  if (!out) throw StorageError(path, "cannot append a line");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw StorageError(path, std::string("cannot open to append a line: ") + std::strerror(errno));
+  try {
+    write_fully(fd, json_line + '\n', path);  // one write() per line under O_APPEND
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
 }
 
 }  // namespace dact::storage

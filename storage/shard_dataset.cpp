@@ -59,6 +59,7 @@ void ShardDataset::open_shards() {
     shard.first_index = entry.first_index;
     shard.count = entry.count;
     shard.layout = inspect_shard_file(shard.path, manifest_, entry);
+    if (options_.verify_checksums) verify_shard_checksum(shard.path, entry);
     shard.fd = ::open(shard.path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat status {};
     if (shard.fd < 0 || ::fstat(shard.fd, &status) != 0) {

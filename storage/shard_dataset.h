@@ -2,10 +2,11 @@
 // Random access to the samples of a shard dataset directory by global sample
 // index (0 .. size()-1, in shard order), for shuffled training orders.
 //
-// Opening reads manifest.json and checks each shard's HDF5 structure against it
-// (dataset names, dtype, shape, chunking; inspect_shard_file): a mismatch is a
-// StorageError naming the shard file and dataset. It does NOT checksum the shard
-// bytes; that is `dact dataset verify` (verify_dataset).
+// Opening reads manifest.json, checks each shard's HDF5 structure against it
+// (dataset names, dtype, shape, chunking; inspect_shard_file) and, unless
+// verify_checksums is off, the xxHash64 of each shard's bytes (one sequential read of
+// the dataset, once per ShardDataset; cost in bench/results/shard_read.md): a mismatch
+// is a StorageError naming the shard file. Bytes changed after opening are not seen.
 //
 // Reads bypass HDF5: shards are uncompressed and chunked, so sample bytes are
 // pread() from the chunk offsets found at open time. This makes read() safe to
@@ -31,6 +32,7 @@ namespace dact::storage {
 
 struct ShardDatasetOptions {
   int64_t cache_bytes = int64_t{256} << 20;
+  bool verify_checksums = true;  // off only where a caller verified the files itself
 };
 
 struct SampleBatch {

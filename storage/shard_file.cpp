@@ -8,6 +8,7 @@
 
 #include "storage/atomic_file.h"
 #include "storage/checksum.h"
+#include "storage/h5_error.h"
 #include "storage/h5_tensor_io.h"
 #include "storage/storage_error.h"
 
@@ -98,17 +99,10 @@ std::string write_shard_file(const std::string& path, const std::string& sample_
       H5Fget_file_image(file.getId(), image.data(), image.size());
       file.close();
     } catch (const H5::Exception& e) {
-      throw StorageError(path, "cannot write shard: " + e.getDetailMsg());
+      throw StorageError(path, "cannot write shard: " + h5_error_reason(e));
     }
   }
-  AtomicFile atomic(path);
-  {
-    std::ofstream out(atomic.temp_path(), std::ios::binary | std::ios::trunc);
-    out.write(image.data(), static_cast<std::streamsize>(image.size()));
-    out.close();
-    if (!out) throw StorageError(path, "cannot write " + atomic.temp_path());
-  }
-  atomic.commit();
+  write_file_atomically(path, std::string_view(image.data(), image.size()));
   return xxh64_hex(image.data(), image.size());
 }
 
@@ -200,6 +194,14 @@ ShardFileLayout inspect_shard_file(const std::string& path, const ShardManifest&
     throw StorageError(path, "unreadable HDF5 structure: " + e.getDetailMsg());
   }
   return layout;
+}
+
+void verify_shard_checksum(const std::string& path, const ShardEntry& entry) {
+  const std::string checksum = xxh64_hex_of_file(path);
+  if (checksum != entry.xxh64) {
+    throw StorageError(path, "xxh64 checksum " + checksum + " does not match the manifest's " + entry.xxh64 +
+                                 " (the file is corrupt)");
+  }
 }
 
 }  // namespace dact::storage

@@ -37,8 +37,12 @@ std::string write_shard_file(const std::string& path, const std::string& sample_
 // Opens `path` (shard `entry` of `manifest`) and checks what the manifest promises:
 // sample dataset name, dtype, shape, chunking, no compression filter, labels int32
 // [count] in [0, class_count). Any mismatch is a StorageError naming the file, the
-// dataset and what was expected. Does not checksum the bytes (verify_dataset does).
+// dataset and what was expected. Does not checksum the bytes (verify_shard_checksum does).
 ShardFileLayout inspect_shard_file(const std::string& path, const ShardManifest& manifest,
                                    const ShardEntry& entry);
+
+// The xxHash64 of the file's bytes equals the manifest's (one sequential read of it);
+// a mismatch is a StorageError naming `path`.
+void verify_shard_checksum(const std::string& path, const ShardEntry& entry);
 
 }  // namespace dact::storage

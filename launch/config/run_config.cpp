@@ -1,6 +1,9 @@
 #include "launch/config/run_config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cmath>
 #include <vector>
 
@@ -24,6 +27,24 @@ void require_role_keys(const std::map<std::string, int>& per_role, const std::st
     std::string known;
     for (const std::string& name : roles) known += (known.empty() ? "" : ", ") + name;
     throw ConfigError("config key '" + key + "." + role + "': no such role (roles: " + known + ")");
+  }
+}
+
+// A TCP port: 0 (the kernel picks, or off) .. 65535; anything else would wrap in uint16_t.
+void require_port(int port, const char* key) {
+  if (port < 0 || port > 65535) {
+    throw ConfigError(fmt::format("config key 'run.{}' is {}; a port must be in [0, 65535]", key, port));
+  }
+}
+
+// The listener binds a numeric address (actors/tcp_listener.cpp); a host name would only
+// fail inside the MPI world, where a restart cannot cure it.
+void require_ip_address(const std::string& address, const char* key) {
+  boost::system::error_code error;
+  boost::asio::ip::make_address(address, error);
+  if (error) {
+    throw ConfigError(fmt::format("config key 'run.{}' is '{}', not an IPv4 or IPv6 address ({})", key, address,
+                                  error.message()));
   }
 }
 
@@ -118,9 +139,9 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   reader.optional("join_port", config.join_port);
   reader.finish();
   require_positive(config.idle_wait_max_ms, "run", "idle_wait_max_ms");
-  if (config.join_port < 0 || config.join_port > 65535) {
-    throw ConfigError("config key 'run.join_port' must be in [0, 65535]");
-  }
+  require_port(config.join_port, "join_port");
+  require_port(config.status_port, "status_port");
+  require_ip_address(config.join_host, "join_host");
   if (config.max_restarts < 0) throw ConfigError("config key 'run.max_restarts' must be >= 0");
   if (config.restart_backoff_s < 0 || config.restart_backoff_max_s < config.restart_backoff_s) {
     throw ConfigError("config keys 'run.restart_backoff_s' and 'run.restart_backoff_max_s' must satisfy "

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 
 // Steps with a checkpoint or an EMA state file, newest first.
 std::vector<int64_t> steps_with_any_file(const storage::RunDirectory& run) {
-  static const std::regex pattern(R"((?:checkpoint|ema)-(\d+)\.h5)");
+  // At most 18 digits: always an int64_t, so std::stoll cannot throw on a stray file name.
+  static const std::regex pattern(R"((?:checkpoint|ema)-(\d{1,18})\.h5)");
   std::set<int64_t> steps;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(run.root() + "/checkpoints", error)) {

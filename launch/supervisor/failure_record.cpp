@@ -20,7 +20,8 @@ void record_failure(const std::string& path, const FailureRecord& record) {
   // the target exists, so the first writer wins and nobody sees a partial file.
   const std::string staged = path + ".rank-" + std::to_string(record.rank);
   try {
-    storage::write_file_atomically(staged, json.dump() + "\n");
+    // The message may quote a peer's bytes: invalid UTF-8 is replaced, never thrown on.
+    storage::write_file_atomically(staged, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     if (::link(staged.c_str(), path.c_str()) != 0 && errno != EEXIST) {
       LOG(ERROR) << "cannot record the failure in " << path << ": " << std::strerror(errno);
     }

@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "launch/supervisor/rank_output_tag.h"
+
 namespace dact::launch {
 namespace {
 
@@ -119,7 +121,7 @@ MpiWorld::~MpiWorld() {
   if (output_fd_ >= 0) ::close(output_fd_);
 }
 
-bool MpiWorld::pump_output(double timeout_s, const std::function<void(const std::string&)>& on_line) {
+bool MpiWorld::pump_output(double timeout_s, const std::function<void(const std::string&)>& on_mpirun_line) {
   if (output_fd_ < 0) return false;
   pollfd poll_fd{output_fd_, POLLIN, 0};
   const int ready = ::poll(&poll_fd, 1, static_cast<int>(timeout_s * 1000));
@@ -128,7 +130,7 @@ bool MpiWorld::pump_output(double timeout_s, const std::function<void(const std:
   const ssize_t n = ::read(output_fd_, buffer, sizeof buffer);
   if (n < 0 && errno == EINTR) return true;
   if (n <= 0) {
-    if (!partial_line_.empty()) on_line(partial_line_);
+    if (!partial_line_.empty()) copy_line(partial_line_, on_mpirun_line);
     ::close(output_fd_);
     output_fd_ = -1;
     return false;
@@ -136,14 +138,18 @@ bool MpiWorld::pump_output(double timeout_s, const std::function<void(const std:
   partial_line_.append(buffer, static_cast<size_t>(n));
   size_t start = 0;
   for (size_t end; (end = partial_line_.find('\n', start)) != std::string::npos; start = end + 1) {
-    const std::string line = partial_line_.substr(start, end - start);
-    std::fprintf(stderr, "%s\n", line.c_str());
-    log_ << line << '\n';
-    on_line(line);
+    copy_line(partial_line_.substr(start, end - start), on_mpirun_line);
   }
   log_.flush();
   partial_line_.erase(0, start);
   return true;
+}
+
+void MpiWorld::copy_line(const std::string& line, const std::function<void(const std::string&)>& on_mpirun_line) {
+  const OutputLine output = split_rank_tag(line);
+  std::fprintf(stderr, "%s\n", output.text.c_str());
+  log_ << output.text << '\n';
+  if (!output.from_rank) on_mpirun_line(output.text);
 }
 
 WorldExit MpiWorld::wait() {

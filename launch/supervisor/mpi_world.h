@@ -2,9 +2,10 @@
 // One MPI world of a run as a child process tree of the supervisor: mpirun in its own
 // process group (so a Ctrl-C meant for `dact train` does not kill the ranks before they
 // checkpoint), stdin from /dev/null, every output line copied to the terminal and
-// RUN/log.txt. The supervisor is made the subreaper of its descendants, so ranks
-// orphaned by a dead mpirun come back to it and end() can kill them: after end() no
-// process of the world is left. Linux only (prctl).
+// RUN/log.txt (without the rank tags of mpirun --tag-output, see rank_output_tag.h).
+// The supervisor is made the subreaper of its descendants, so ranks orphaned by a dead
+// mpirun come back to it and end() can kill them: after end() no process of the world
+// is left. Linux only (prctl).
 #include <sys/types.h>
 
 #include <fstream>
@@ -29,9 +30,10 @@ class MpiWorld {
   MpiWorld(const MpiWorld&) = delete;
   MpiWorld& operator=(const MpiWorld&) = delete;
 
-  // Waits up to timeout_s for output, copying each complete line (and passing it to
-  // on_line). Returns false once the output has ended (mpirun and every rank closed it).
-  bool pump_output(double timeout_s, const std::function<void(const std::string& line)>& on_line);
+  // Waits up to timeout_s for output, copying each complete line, and passes the lines
+  // mpirun printed itself (untagged) to on_mpirun_line; ranks' lines never reach it.
+  // Returns false once the output has ended (mpirun and every rank closed it).
+  bool pump_output(double timeout_s, const std::function<void(const std::string& line)>& on_mpirun_line);
 
   // Waits for mpirun to exit (after pump_output returned false) and reports how.
   WorldExit wait();
@@ -43,6 +45,8 @@ class MpiWorld {
   pid_t pid() const { return pid_; }
 
  private:
+  void copy_line(const std::string& line, const std::function<void(const std::string&)>& on_mpirun_line);
+
   pid_t pid_ = -1;
   int output_fd_ = -1;
   bool reaped_ = false;

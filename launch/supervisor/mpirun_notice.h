@@ -1,10 +1,13 @@
 #pragma once
-// What mpirun says about the rank that ended a world (Open MPI 4 wording):
+// What mpirun itself says about the rank that ended a world (Open MPI 4 wording):
 //   "mpirun noticed that process rank 2 with PID 0 on node vm exited on signal 9 (Killed)."
 //   "MPI_ABORT was invoked on rank 2 in communicator MPI_COMM_WORLD with errorcode 1."
 //   "  Process name: [[19545,1],2]" followed by "  Exit code:    3"
-// The supervisor feeds it every output line of the world; the first rank named wins.
+// Feed it only mpirun's own lines, never a rank's output (MpiWorld tells them apart):
+// a rank may print anything, including text that reads like these notices. The first
+// rank named wins. A notice whose numbers do not parse is kept in unparsed(), never thrown.
 #include <string>
+#include <vector>
 
 namespace dact::launch {
 
@@ -15,12 +18,17 @@ class MpirunNotice {
   int rank() const { return rank_; }          // -1: mpirun named no rank
   int signal() const { return signal_; }      // 0: not killed by a signal
   int exit_code() const { return exit_code_; }  // -1: unknown
+  // Lines that looked like a notice but held numbers out of range (at most a few).
+  const std::vector<std::string>& unparsed() const { return unparsed_; }
 
  private:
+  void keep_unparsed(const std::string& line);
+
   int rank_ = -1;
   int signal_ = 0;
   int exit_code_ = -1;
   bool expect_exit_code_ = false;
+  std::vector<std::string> unparsed_;
 };
 
 }  // namespace dact::launch

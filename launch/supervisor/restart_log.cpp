@@ -25,7 +25,8 @@ void append_restart_record(const std::string& path, const RestartRecord& record)
       {"work_lost_steps", record.work_lost_steps()},
       {"backoff_s", record.backoff_s},
   };
-  storage::append_json_line(path, line.dump());
+  // A rank's message may quote a peer's bytes: invalid UTF-8 is replaced, never thrown on.
+  storage::append_json_line(path, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 int64_t last_reported_step(const std::string& stats_path) {

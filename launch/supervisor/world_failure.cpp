@@ -6,13 +6,25 @@
 
 namespace dact::launch {
 
+namespace {
+
+std::string describe_cause(const WorldFailure& failure) {
+  std::string who = failure.rank >= 0
+                        ? fmt::format("rank {} ({} {})", failure.rank, failure.role, failure.role_index)
+                        : "an unknown rank";
+  if (failure.cause == "signal") return fmt::format("{} was killed by {}", who, signal_name(failure.signal));
+  if (failure.cause == "error") return fmt::format("{} failed: {}", who, failure.error);
+  if (failure.cause == "exit") return fmt::format("{} exited with code {}", who, failure.exit_code);
+  return failure.signal != 0 ? fmt::format("mpirun was killed by {}", signal_name(failure.signal))
+                             : fmt::format("mpirun exited with code {} and named no rank", failure.exit_code);
+}
+
+}  // namespace
+
 std::string WorldFailure::describe() const {
-  std::string who = rank >= 0 ? fmt::format("rank {} ({} {})", rank, role, role_index) : "an unknown rank";
-  if (cause == "signal") return fmt::format("{} was killed by {}", who, signal_name(signal));
-  if (cause == "error") return fmt::format("{} failed: {}", who, error);
-  if (cause == "exit") return fmt::format("{} exited with code {}", who, exit_code);
-  return signal != 0 ? fmt::format("mpirun was killed by {}", signal_name(signal))
-                     : fmt::format("mpirun exited with code {} and named no rank", exit_code);
+  std::string text = describe_cause(*this);
+  for (const std::string& line : unparsed_notices) text += fmt::format(" (unreadable mpirun notice: '{}')", line);
+  return text;
 }
 
 WorldFailure diagnose_world_failure(const MpirunNotice& notice, const std::optional<FailureRecord>& record,
@@ -21,7 +33,13 @@ WorldFailure diagnose_world_failure(const MpirunNotice& notice, const std::optio
   failure.exit_code = exit.exit_code;
   failure.signal = exit.signal;
   failure.cause = "unknown";
-  if (notice.rank() >= 0 && notice.signal() != 0) {
+  failure.unparsed_notices = notice.unparsed();
+  const bool notice_names_rank = notice.rank() >= 0 && static_cast<size_t>(notice.rank()) < ranks.size();
+  if (notice.rank() >= 0 && !notice_names_rank) {
+    failure.unparsed_notices.push_back(
+        fmt::format("rank {} of a world of {} ranks", notice.rank(), ranks.size()));
+  }
+  if (notice_names_rank && notice.signal() != 0) {
     // A rank killed by a signal never wrote failure.json; any record is a consequence.
     failure.cause = "signal";
     failure.rank = notice.rank();
@@ -31,9 +49,9 @@ WorldFailure diagnose_world_failure(const MpirunNotice& notice, const std::optio
     failure.cause = "error";
     failure.rank = record->rank;
     failure.error = record->error;
-    failure.exit_code = notice.rank() == record->rank ? notice.exit_code() : 1;
+    failure.exit_code = notice_names_rank && notice.rank() == record->rank ? notice.exit_code() : 1;
     failure.signal = 0;
-  } else if (notice.rank() >= 0) {
+  } else if (notice_names_rank) {
     failure.cause = "exit";
     failure.rank = notice.rank();
     failure.exit_code = notice.exit_code();

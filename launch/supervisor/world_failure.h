@@ -22,6 +22,8 @@ struct WorldFailure {
   int exit_code = -1;  // of the failed rank, else of mpirun
   int signal = 0;      // that killed the failed rank (or mpirun)
   std::string error;   // the failed rank's message, when it wrote one
+  // mpirun notices that could not be read (numbers out of range, a rank outside the world).
+  std::vector<std::string> unparsed_notices;
   std::string describe() const;
 };
 

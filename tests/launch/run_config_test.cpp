@@ -53,6 +53,25 @@ TEST(RunConfig, PerRoleMapsNameTheMisspeltRole) {
   EXPECT_NE(error_of(with_run({{"threads", {{"evaluator", 2}}}})).find("set by 'eval.threads'"), std::string::npos);
 }
 
+TEST(RunConfig, PortsOutsideZeroTo65535AreRefused) {
+  // 70000 used to be accepted and wrapped to port 4464 by the uint16_t of the listener.
+  EXPECT_NE(
+      error_of(with_run({{"status_port", 70000}})).find("'run.status_port' is 70000; a port must be in [0, 65535]"),
+      std::string::npos);
+  EXPECT_NE(error_of(with_run({{"status_port", -1}})).find("'run.status_port'"), std::string::npos);
+  EXPECT_NE(error_of(with_run({{"join_port", 65536}})).find("'run.join_port' is 65536"), std::string::npos);
+  EXPECT_EQ(parse_run_config(with_run({{"status_port", 65535}, {"join_port", 0}})).run.status_port, 65535);
+}
+
+TEST(RunConfig, JoinHostMustBeANumericAddress) {
+  EXPECT_NE(error_of(with_run({{"join_host", "no-such-host.invalid"}}))
+                .find("'run.join_host' is 'no-such-host.invalid', not an IPv4 or IPv6 address"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_run({{"join_host", "127.0.0.300"}})).find("'run.join_host'"), std::string::npos);
+  EXPECT_EQ(parse_run_config(with_run({{"join_host", "::1"}})).run.join_host, "::1");
+  EXPECT_EQ(parse_run_config(with_run({{"join_host", "0.0.0.0"}})).run.join_host, "0.0.0.0");
+}
+
 TEST(RunConfig, IdleWaitMustBePositive) {
   EXPECT_EQ(parse_run_config(with_run({{"idle_wait_max_ms", 2.5}})).run.idle_wait_max_ms, 2.5);
   EXPECT_NE(error_of(with_run({{"idle_wait_max_ms", 0}})).find("'run.idle_wait_max_ms' must be positive"),

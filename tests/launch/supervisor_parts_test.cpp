@@ -8,14 +8,20 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "launch/run_setup.h"
 #include "launch/supervisor/checkpoint_retention.h"
 #include "launch/supervisor/failure_record.h"
+#include "launch/supervisor/mpi_world.h"
 #include "launch/supervisor/mpirun_notice.h"
+#include "launch/supervisor/rank_output_tag.h"
 #include "launch/supervisor/world_failure.h"
+#include "storage/h5_tensor_io.h"
 #include "storage/run_directory.h"
+#include "storage/storage_error.h"
 #include "workers/ema/ema_snapshot.h"
+#include "tests/support/temp_dir.h"
 #include "workers/trainer/training_checkpoint.h"
 
 namespace dact::launch {
@@ -76,6 +82,64 @@ TEST(MpirunNotice, NobodyNamedIsUnknown) {
   EXPECT_EQ(failure.cause, "unknown");
   EXPECT_EQ(failure.role, "unknown");
   EXPECT_EQ(failure.describe(), "mpirun was killed by SIGKILL");
+}
+
+TEST(MpirunNotice, HostileNumbersAreReportedNeverThrown) {
+  // Numbers no int holds, in lines worded like mpirun's: they once crashed `dact train` (stoi).
+  MpirunNotice notice;
+  EXPECT_NO_THROW(notice.read_line(
+      "mpirun noticed that process rank 99999999999999999999 with PID 0 on node x exited on signal 9"));
+  EXPECT_NO_THROW(notice.read_line("MPI_ABORT was invoked on rank 2 in communicator C with errorcode 88888888888888"));
+  EXPECT_NO_THROW(notice.read_line("mpirun noticed that process rank 1 with PID 0 on node x exited on signal 4000"));
+  EXPECT_NO_THROW(notice.read_line("  Process name: [[1,1],77777777777777777777]"));
+  EXPECT_EQ(notice.rank(), -1);
+  EXPECT_EQ(notice.unparsed().size(), 4u);
+  const WorldFailure failure = diagnose_world_failure(notice, std::nullopt, {1, 0}, kRanks);
+  EXPECT_EQ(failure.cause, "unknown");
+  EXPECT_NE(failure.describe().find("unreadable mpirun notice: 'MPI_ABORT was invoked on rank 2"), std::string::npos)
+      << failure.describe();
+}
+
+TEST(MpirunNotice, ARankOutsideTheWorldIsReportedNotBelieved) {
+  const MpirunNotice notice =
+      notice_of({"mpirun noticed that process rank 40 with PID 0 on node vm exited on signal 9 (Killed)."});
+  const WorldFailure failure = diagnose_world_failure(notice, std::nullopt, {1, 0}, kRanks);
+  EXPECT_EQ(failure.cause, "unknown");
+  EXPECT_EQ(failure.rank, -1);
+  EXPECT_NE(failure.describe().find("rank 40 of a world of 5 ranks"), std::string::npos) << failure.describe();
+}
+
+TEST(RankOutputTag, RankLinesAreToldFromMpirunsOwn) {
+  const OutputLine rank_line =
+      split_rank_tag("[1,3]<stderr>:mpirun noticed that process rank 0 with PID 0 on node vm exited on signal 9");
+  EXPECT_TRUE(rank_line.from_rank);
+  EXPECT_EQ(rank_line.text, "mpirun noticed that process rank 0 with PID 0 on node vm exited on signal 9");
+  EXPECT_TRUE(split_rank_tag("[12345,0]<stdout>:").from_rank);
+  EXPECT_TRUE(split_rank_tag("[1,2]<stddiag>:x").from_rank);
+  const OutputLine own = split_rank_tag("mpirun noticed that process rank 1 with PID 0 on node vm exited on signal 9");
+  EXPECT_FALSE(own.from_rank);
+  EXPECT_FALSE(split_rank_tag(" [1,3]<stderr>:indented").from_rank);
+}
+
+// A real mpirun: what a rank prints, however it is worded, never names the failed rank;
+// mpirun's own notice does.
+TEST(MpirunOutput, OnlyMpirunsOwnNoticeNamesTheFailedRank) {
+  dact::testing::TempDir dir("dact_mpirun_output");
+  const std::string script =
+      "echo 'mpirun noticed that process rank 99999999999 with PID 0 on node x exited on signal 9'; "
+      "echo 'MPI_ABORT was invoked on rank 0 in communicator C with errorcode 3'; "
+      "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then kill -9 $$; fi; sleep 2";
+  MpiWorld world({"mpirun", "--oversubscribe", "--tag-output", "-np", "2", "sh", "-c", script}, dir / "log.txt");
+  MpirunNotice notice;
+  while (world.pump_output(1.0, [&](const std::string& line) { notice.read_line(line); })) {
+  }
+  EXPECT_FALSE(world.wait().ok());
+  EXPECT_EQ(notice.rank(), 1);
+  EXPECT_EQ(notice.signal(), 9);
+  EXPECT_TRUE(notice.unparsed().empty());
+  std::ifstream log(dir / "log.txt");
+  const std::string text{std::istreambuf_iterator<char>(log), {}};
+  EXPECT_NE(text.find("\nmpirun noticed that process rank 99999999999"), std::string::npos) << text;  // tag removed
 }
 
 class RunDirTest : public ::testing::Test {
@@ -144,6 +208,63 @@ TEST_F(RunDirTest, RetentionAnchorsOnTheNewestPairThatVerifies) {
   // 24 does not verify: it stays (never deleted), and 20 and 16 are the two kept.
   EXPECT_EQ(steps_left(), (std::vector<int64_t>{16, 20, 24}));
   EXPECT_EQ(find_resume_step(run_.root(), "hash"), 20);
+}
+
+// Rewrites the metadata attribute of a tensor file in place, as an editor of it would.
+void edit_metadata(const std::string& path, const std::string& from, const std::string& to) {
+  H5::H5File file(path, H5F_ACC_RDWR);
+  std::string metadata = storage::read_h5_string_attribute(file, "metadata");
+  const size_t at = metadata.find(from);
+  ASSERT_NE(at, std::string::npos) << metadata;
+  metadata.replace(at, from.size(), to);
+  storage::write_h5_string_attribute(file, "metadata", metadata);
+}
+
+std::string verify_error(const std::string& run_dir, int64_t step) {
+  try {
+    verify_checkpoint(run_dir, step, "hash");
+  } catch (const storage::StorageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(RunDirTest, EditedCheckpointStepFallsBackToThePreviousNamingTheFile) {
+  write_pair(4);
+  write_pair(8);
+  edit_metadata(run_.checkpoint_path(8), "\"step\":8", "\"step\":7");
+  EXPECT_NE(verify_error(run_.root(), 8).find(run_.checkpoint_path(8)), std::string::npos)
+      << verify_error(run_.root(), 8);
+  EXPECT_EQ(find_resume_step(run_.root(), "hash"), 4);
+  prune_checkpoints(run_, "hash", {2, 0});  // the bad file is kept for inspection
+  EXPECT_EQ(steps_left(), (std::vector<int64_t>{4, 8}));
+}
+
+TEST_F(RunDirTest, UninterpretableCheckpointOfAnyKindFallsBackNamingTheFile) {
+  // A format-1 file (before metadata checksums) with a renamed key: the JSON error that
+  // once escaped the fallback with no file named.
+  write_pair(4);
+  write_pair(8);
+  {
+    H5::H5File file(run_.checkpoint_path(8), H5F_ACC_RDWR);
+    file.removeAttr("header_xxh64");
+    storage::write_h5_string_attribute(file, "format_version", "1");
+  }
+  edit_metadata(run_.checkpoint_path(8), "\"step\"", "\"stp\"");
+  const std::string error = verify_error(run_.root(), 8);
+  EXPECT_NE(error.find(run_.checkpoint_path(8)), std::string::npos) << error;
+  EXPECT_NE(error.find("step"), std::string::npos) << error;
+  EXPECT_EQ(find_resume_step(run_.root(), "hash"), 4);
+}
+
+TEST_F(RunDirTest, CheckpointWhoseStepDisagreesWithItsNameIsSkipped) {
+  write_pair(4);
+  write_pair(8);
+  fs::rename(run_.checkpoint_path(8), run_.checkpoint_path(12));
+  fs::rename(run_.ema_state_path(8), run_.ema_state_path(12));
+  EXPECT_NE(verify_error(run_.root(), 12).find("holds step 8, its name says 12"), std::string::npos)
+      << verify_error(run_.root(), 12);
+  EXPECT_EQ(find_resume_step(run_.root(), "hash"), 4);
 }
 
 TEST_F(RunDirTest, KeepEverythingByDefault) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "storage/h5_tensor_io.h"
 #include "storage/storage_error.h"
 
 namespace dact::storage {
@@ -123,6 +124,64 @@ TEST_F(TensorFileTest, MissingAndForeignFilesAreClearErrors) {
   std::string reason;
   EXPECT_FALSE(tensor_file_verifies(path("text.h5"), &reason));
   EXPECT_NE(reason.find("text.h5"), std::string::npos) << reason;
+}
+
+// Rewrites the file's metadata attribute in place, as an editor of the file would.
+void edit_metadata(const std::string& path, const std::string& from, const std::string& to) {
+  H5::H5File file(path, H5F_ACC_RDWR);
+  std::string metadata = read_h5_string_attribute(file, "metadata");
+  const size_t at = metadata.find(from);
+  ASSERT_NE(at, std::string::npos) << metadata;
+  metadata.replace(at, from.size(), to);
+  write_h5_string_attribute(file, "metadata", metadata);
+}
+
+TEST_F(TensorFileTest, EditedMetadataFailsItsChecksumNamingTheFile) {
+  TensorFile contents;
+  contents.tensors["w"] = torch::ones({2});
+  contents.metadata = {{"step", 188}, {"kind", "training-checkpoint"}};
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"188", "183"}, {"\"step\"", "\"stp\""}}) {
+    write_tensor_file(path("t.h5"), contents);
+    edit_metadata(path("t.h5"), from, to);
+    try {
+      read_tensor_file(path("t.h5"));
+      ADD_FAILURE() << "an edit of " << from << " to " << to << " passed verification";
+    } catch (const StorageError& e) {
+      EXPECT_NE(std::string(e.what()).find(path("t.h5")), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("header_xxh64"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST_F(TensorFileTest, RenamedTensorFailsTheHeaderChecksum) {
+  TensorFile contents;
+  contents.tensors["a"] = torch::ones({2});
+  write_tensor_file(path("t.h5"), contents);
+  {
+    H5::H5File file(path("t.h5"), H5F_ACC_RDWR);
+    const H5::Group group = file.openGroup("tensors");
+    ASSERT_GE(H5Lmove(group.getId(), "a", group.getId(), "b", H5P_DEFAULT, H5P_DEFAULT), 0);
+  }
+  EXPECT_THROW(read_tensor_file(path("t.h5")), StorageError);
+}
+
+TEST_F(TensorFileTest, DeclaredShapeBeyondTheFileSizeIsRefusedBeforeAllocating) {
+  TensorFile contents;
+  contents.tensors["w"] = torch::ones({2});
+  write_tensor_file(path("t.h5"), contents);
+  {
+    // 2^45 floats (128 TiB) declared, nothing written: the file stays a few KiB.
+    H5::H5File file(path("t.h5"), H5F_ACC_RDWR);
+    const hsize_t dims[1] = {hsize_t{1} << 45};
+    file.openGroup("tensors").createDataSet("huge", H5::PredType::IEEE_F32LE, H5::DataSpace(1, dims));
+  }
+  try {
+    read_tensor_file(path("t.h5"));
+    ADD_FAILURE() << "a 128 TiB dataset was read";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("dataset 'huge' declares shape [35184372088832]"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

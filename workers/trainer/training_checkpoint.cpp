@@ -34,18 +34,23 @@ void write_training_checkpoint(const std::string& path, const TrainingCheckpoint
 
 TrainingCheckpoint read_training_checkpoint(const std::string& path, const std::string& config_hash) {
   const storage::TensorFile file = storage::read_tensor_file(path);
-  if (file.metadata.value("kind", "") != "training-checkpoint") {
+  if (!file.metadata.is_object() || file.metadata.value("kind", "") != "training-checkpoint") {
     throw storage::StorageError(path, "not a training checkpoint (metadata 'kind')");
   }
-  const std::string stored_hash = file.metadata.value("config_hash", "");
+  const nlohmann::json stored_hash_json = file.metadata.value("config_hash", nlohmann::json());
+  const std::string stored_hash = stored_hash_json.is_string() ? stored_hash_json.get<std::string>() : "";
   if (stored_hash != config_hash) {
     throw storage::StorageError(path, "written with config hash " + stored_hash +
                                           ", this run has " + config_hash);
   }
   TrainingCheckpoint checkpoint;
-  checkpoint.step = file.metadata.at("step").get<int64_t>();
-  checkpoint.nonfinite_steps_skipped = file.metadata.at("nonfinite_steps_skipped").get<int64_t>();
-  checkpoint.last_ema_nimg = file.metadata.value("last_ema_nimg", int64_t{-1});
+  try {
+    checkpoint.step = file.metadata.at("step").get<int64_t>();
+    checkpoint.nonfinite_steps_skipped = file.metadata.at("nonfinite_steps_skipped").get<int64_t>();
+    checkpoint.last_ema_nimg = file.metadata.value("last_ema_nimg", int64_t{-1});
+  } catch (const nlohmann::json::exception& e) {
+    throw storage::StorageError(path, std::string("bad training checkpoint metadata: ") + e.what());
+  }
   checkpoint.model = with_prefix_removed(file.tensors, kModelPrefix);
   checkpoint.optimizer = with_prefix_removed(file.tensors, kOptimizerPrefix);
   return checkpoint;
