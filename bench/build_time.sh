@@ -18,5 +18,14 @@ steps=$(grep -vc '^#' "$tree/build/.ninja_log")
 echo "commit $(git rev-parse --short "$rev"), $(nproc) cores, $(date -u +%F)"
 printf 'wall %.0f s, CPU %.0f s (user %.0f + system %.0f), %d build steps\n' \
   "$(echo "$end - $start" | bc)" "$(echo "$user + $system" | bc)" "$user" "$system" "$steps"
+echo "time by kind of step (s):"
+grep -v '^#' "$tree/build/.ninja_log" | awk '{
+  t = ($2 - $1) / 1000
+  kind = "other compile"
+  if ($4 ~ /\.gch$/) kind = "LibTorch PCH"
+  else if ($4 ~ /\/unity\//) kind = "LibTorch unity batch"
+  else if ($4 !~ /\.o$/) kind = "link and archive"
+  sum[kind] += t; count[kind]++
+} END { for (k in sum) printf "%8.1f  %3d x %s\n", sum[k], count[k], k }' | sort -rn
 echo "slowest steps (s):"
 grep -v '^#' "$tree/build/.ninja_log" | awk '{printf "%8.1f  %s\n", ($2 - $1) / 1000, $4}' | sort -rn | head -10
