@@ -28,6 +28,7 @@ function(dact_add_test_suite name)
   if(ARG_TORCH)
     dact_use_torch(${target})
   endif()
+  dact_unity(${target})
   add_dependencies(${target} dact)  # the suites run the built binary
 
   set(ctest_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_suites.cmake)

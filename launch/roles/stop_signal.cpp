@@ -6,10 +6,10 @@
 namespace dact::launch {
 namespace {
 
-std::atomic<bool> received{false};
+std::atomic<bool> stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the flag is set from a signal handler");
 
-void set_stop_flag(int) { received.store(true); }
+void set_stop_flag(int) { stop_requested.store(true); }
 
 }  // namespace
 
@@ -22,6 +22,6 @@ void install_stop_signal_handler() {
   ::sigaction(SIGUSR2, &action, nullptr);
 }
 
-bool stop_signal_received() { return received.load(); }
+bool stop_signal_received() { return stop_requested.load(); }
 
 }  // namespace dact::launch

@@ -7,12 +7,12 @@
 namespace dact::launch {
 namespace {
 
-std::atomic<int> received{0};
+std::atomic<int> signals_received{0};
 std::atomic<int> last{0};
 
 void count_stop_signal(int signal) {
   last.store(signal);
-  received.fetch_add(1);
+  signals_received.fetch_add(1);
 }
 
 }  // namespace
@@ -25,7 +25,7 @@ void install_supervisor_stop_signals() {
   for (int signal : {SIGTERM, SIGUSR1, SIGINT}) ::sigaction(signal, &action, nullptr);
 }
 
-int stop_signals_received() { return received.load(); }
+int stop_signals_received() { return signals_received.load(); }
 int last_stop_signal() { return last.load(); }
 
 std::string signal_name(int signal) {

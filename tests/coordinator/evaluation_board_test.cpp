@@ -7,7 +7,7 @@
 namespace dact::coordinator {
 namespace {
 
-const SteadyTime t0{};
+const SteadyTime kStart{};
 
 actors::Bytes bytes_of(uint8_t value) { return actors::Bytes{std::byte{value}}; }
 
@@ -36,15 +36,15 @@ TEST(EvaluationBoard, SplitsSeedsIntoFixedConsecutiveParts) {
 
 TEST(EvaluationBoard, HandsBackResultsInPartOrderOnceAllAreIn) {
   EvaluationBoard board(plan(24, 8));
-  const EvaluationBoard::Opened opened = board.open(16, "/run/snapshot-16.h5", t0);
+  const EvaluationBoard::Opened opened = board.open(16, "/run/snapshot-16.h5", kStart);
   ASSERT_FALSE(opened.dropped);
   const uint64_t id = opened.evaluation->id;
   for (int64_t part = 0; part < 3; ++part) board.bind_job(id, part, static_cast<JobId>(10 + part));
 
-  EXPECT_FALSE(board.accept(12, bytes_of(2), "b", t0));
-  EXPECT_FALSE(board.accept(10, bytes_of(0), "a", t0));
-  EXPECT_FALSE(board.accept(99, bytes_of(9), "x", t0));  // not a job of the board
-  const auto finished = board.accept(11, bytes_of(1), "c", t0 + std::chrono::seconds(3));
+  EXPECT_FALSE(board.accept(12, bytes_of(2), "b", kStart));
+  EXPECT_FALSE(board.accept(10, bytes_of(0), "a", kStart));
+  EXPECT_FALSE(board.accept(99, bytes_of(9), "x", kStart));  // not a job of the board
+  const auto finished = board.accept(11, bytes_of(1), "c", kStart + std::chrono::seconds(3));
   ASSERT_TRUE(finished);
   EXPECT_EQ(finished->kimg, 16);
   EXPECT_EQ(finished->snapshot_path, "/run/snapshot-16.h5");
@@ -53,14 +53,14 @@ TEST(EvaluationBoard, HandsBackResultsInPartOrderOnceAllAreIn) {
   EXPECT_EQ(finished->evaluators, (std::vector<std::string>{"a", "c", "b"}));
   EXPECT_DOUBLE_EQ(finished->wall_s, 3.0);
   EXPECT_EQ(board.pending_count(), 0u);
-  EXPECT_FALSE(board.accept(11, bytes_of(1), "c", t0));  // the evaluation is closed
+  EXPECT_FALSE(board.accept(11, bytes_of(1), "c", kStart));  // the evaluation is closed
 }
 
 TEST(EvaluationBoard, OpeningBeyondMaxPendingDropsTheOldest) {
   EvaluationBoard board(plan(8, 4, 2));
   JobId next_job = 1;
   auto open = [&](int64_t kimg) {
-    EvaluationBoard::Opened opened = board.open(kimg, "s" + std::to_string(kimg), t0);
+    EvaluationBoard::Opened opened = board.open(kimg, "s" + std::to_string(kimg), kStart);
     for (int64_t part = 0; part < 2; ++part) board.bind_job(opened.evaluation->id, part, next_job++);
     return opened;
   };
@@ -73,10 +73,10 @@ TEST(EvaluationBoard, OpeningBeyondMaxPendingDropsTheOldest) {
   EXPECT_EQ(board.pending_count(), 2u);
   EXPECT_EQ(board.dropped_count(), 1u);
   // A late result of the dropped evaluation is ignored; the others still finish.
-  EXPECT_FALSE(board.accept(1, bytes_of(0), "a", t0));
-  EXPECT_FALSE(board.accept(2, bytes_of(0), "a", t0));
-  EXPECT_FALSE(board.accept(3, bytes_of(0), "a", t0));
-  EXPECT_TRUE(board.accept(4, bytes_of(0), "a", t0));
+  EXPECT_FALSE(board.accept(1, bytes_of(0), "a", kStart));
+  EXPECT_FALSE(board.accept(2, bytes_of(0), "a", kStart));
+  EXPECT_FALSE(board.accept(3, bytes_of(0), "a", kStart));
+  EXPECT_TRUE(board.accept(4, bytes_of(0), "a", kStart));
   EXPECT_EQ(board.pending_count(), 1u);
 }
 

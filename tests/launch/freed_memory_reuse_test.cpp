@@ -42,7 +42,7 @@ void steps_after_the_first_fault_less_than_one_percent() {
 }
 
 TEST(FreedMemoryReuse, LaterStepsReuseTheFirstStepsPages) {
-  EXPECT_EXIT(steps_after_the_first_fault_less_than_one_percent(), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(steps_after_the_first_fault_less_than_one_percent(), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

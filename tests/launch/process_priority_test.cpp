@@ -37,7 +37,7 @@ void lower_with_a_thread_running_and_check() {
 }
 
 TEST(ProcessPriority, EveryThreadEarlierOrLaterGetsTheNiceValue) {
-  EXPECT_EXIT(lower_with_a_thread_running_and_check(), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(lower_with_a_thread_running_and_check(), ::testing::ExitedWithCode(0), "");
 }
 
 // A rank started under `nice -n 3`: increments add to 3 (capped at 19), and 0 leaves it
@@ -55,7 +55,7 @@ void started_under_nice_and_check() {
 }
 
 TEST(ProcessPriority, IncrementsAddToTheNiceTheRankStartedWith) {
-  EXPECT_EXIT(started_under_nice_and_check(), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(started_under_nice_and_check(), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
