@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:-HEAD}
 tree=$(mktemp -d /tmp/dact-build-time-XXXXXX)
-trap 'rm -rf "$tree"' EXIT
+trap 'cp "$tree/build/.ninja_log" /tmp/dact-build-time.ninja_log 2>/dev/null; rm -rf "$tree"' EXIT
 git archive "$rev" | tar -x -C "$tree"
 export CCACHE_DISABLE=1
 start=$(date +%s.%N)
@@ -23,7 +23,8 @@ grep -v '^#' "$tree/build/.ninja_log" | awk '{
   t = ($2 - $1) / 1000
   kind = "other compile"
   if ($4 ~ /\.gch$/) kind = "LibTorch PCH"
-  else if ($4 ~ /\/unity\//) kind = "LibTorch unity batch"
+  else if ($4 ~ /\/unity\/.*_torch_/) kind = "unity batch with the LibTorch PCH"
+  else if ($4 ~ /\/unity\//) kind = "unity batch without LibTorch"
   else if ($4 !~ /\.o$/) kind = "link and archive"
   sum[kind] += t; count[kind]++
 } END { for (k in sum) printf "%8.1f  %3d x %s\n", sum[k], count[k], k }' | sort -rn

@@ -25,6 +25,9 @@ function(dact_add_test_suite name)
   add_executable(${target} ${sources})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} dact_test_support GTest::gtest GTest::gtest_main)
   dact_warnings(${target})
+  # The code under test is the libraries' (-O3); the tests' own code compiles a quarter
+  # faster at -O1, the lowest level that still fits the LibTorch PCH (__OPTIMIZE__).
+  target_compile_options(${target} PRIVATE $<$<CONFIG:Release>:-O1>)
   if(ARG_TORCH)
     dact_use_torch(${target})
   endif()

@@ -27,8 +27,13 @@ void* operator new(size_t size_bytes) {
   throw std::bad_alloc();
 }
 
+// These are the replacement pair of the operator new above (malloc inside, free here);
+// GCC's -Wmismatched-new-delete cannot see that once it inlines them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void operator delete(void* memory) noexcept { std::free(memory); }
 void operator delete(void* memory, size_t) noexcept { std::free(memory); }
+#pragma GCC diagnostic pop
 
 namespace dact::actors {
 namespace {
