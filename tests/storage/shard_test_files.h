@@ -1,7 +1,7 @@
 #pragma once
 // Helpers for the shard dataset tests (header-only: the suite builds *_test.cpp
-// files only): a temporary directory that cleans up after itself, and writers for
-// the source formats (gzipped IDX, PNG) built from tensors.
+// files only): a temporary directory that cleans up after itself (tests/support), and
+// writers for the source formats (gzipped IDX, PNG) built from tensors.
 #include <png.h>
 #include <torch/torch.h>
 #include <zlib.h>
@@ -14,25 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace dact::storage::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dact-shards-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using TempDir = dact::testing::TempDir;
 
 // uint8 tensor (any dims) -> gzipped IDX file with those dims (big-endian header).
 inline void write_idx_gz(const std::string& path, const torch::Tensor& data) {
