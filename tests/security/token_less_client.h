@@ -45,14 +45,10 @@ class TokenLessClient {
     return !error;
   }
 
-  // Writes `bytes` on a new connection and waits (at most wait_s) for the coordinator to
+  // Writes `bytes` on a new connection and waits (at most 5 s) for the coordinator to
   // close it. Returns whether it closed.
-  bool send_and_wait_for_close(const std::vector<std::byte>& bytes, double wait_s = 5.0) {
-    asio::ip::tcp::socket socket(io_);
-    if (!connect(socket)) return false;
-    boost::system::error_code error;
-    asio::write(socket, asio::buffer(bytes), error);
-    return wait_for_close(socket, wait_s);
+  bool send_and_wait_for_close(const std::vector<std::byte>& bytes) const {
+    return actors::testing::link_closed_after_sending(port_, bytes);
   }
 
   // Writes `bytes` and then up to filler_bytes more of zeros (the payload a huge header
@@ -76,15 +72,6 @@ class TokenLessClient {
     if (!connect(socket)) return;
     boost::system::error_code error;
     asio::write(socket, asio::buffer(bytes), error);
-  }
-
-  static bool wait_for_close(asio::ip::tcp::socket& socket, double wait_s) {
-    timeval timeout{static_cast<time_t>(wait_s), static_cast<suseconds_t>((wait_s - static_cast<time_t>(wait_s)) * 1e6)};
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::array<char, 4096> sink;
-    boost::system::error_code error;
-    while (!error) socket.read_some(asio::buffer(sink), error);
-    return error == asio::error::eof || error == asio::error::connection_reset;
   }
 
   asio::io_context& io() { return io_; }
