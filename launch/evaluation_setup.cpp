@@ -39,7 +39,7 @@ void train_classifier(const RunConfig& config, const std::string& out) {
   namespace features = models::features;
   const auto start = std::chrono::steady_clock::now();
   const features::LabelledImages train = read_all(config.dataset.dir);
-  const int64_t classes = static_cast<int64_t>(storage::ShardDataset(config.dataset.dir).manifest().class_names.size());
+  const int64_t classes = static_cast<int64_t>(storage::read_manifest(config.dataset.dir).class_names.size());
   LOG(INFO) << "training the feature classifier on " << train.images.size(0) << " images of " << config.dataset.dir
             << " (once; it is shared by every run on this dataset)";
   features::ClassifierTrainingOptions options;
