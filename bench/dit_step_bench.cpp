@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "models/dit.h"
+#include "models/dit/dit.h"
 
 namespace {
 

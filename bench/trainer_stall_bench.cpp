@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "models/edm2_configs.h"
+#include "models/edm2/edm2_configs.h"
 #include "models/state_dict.h"
 #include "workers/ema/ema_snapshot.h"
 #include "workers/ema/power_ema_track.h"

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <ctime>
 
-#include "models/edm2_configs.h"
-#include "models/edm2_precond.h"
-#include "models/edm_loss.h"
+#include "models/edm2/edm2_configs.h"
+#include "models/edm2/edm2_precond.h"
+#include "models/diffusion/edm_loss.h"
 
 namespace {
 

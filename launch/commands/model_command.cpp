@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "launch/config/model_config.h"
-#include "models/dit.h"
-#include "models/edm2_precond.h"
+#include "models/dit/dit.h"
+#include "models/edm2/edm2_precond.h"
 #include "models/state_dict.h"
 #include "storage/atomic_file.h"
 #include "storage/h5_tensor_io.h"

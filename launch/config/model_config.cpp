@@ -1,6 +1,6 @@
 #include "launch/config/model_config.h"
 
-#include "models/edm2_configs.h"
+#include "models/edm2/edm2_configs.h"
 
 namespace dact::launch {
 

@@ -5,13 +5,13 @@
 //
 //   "model": {"arch": "edm2-precond", "preset": "edm2-fashion-tiny", "dropout": 0.1}
 //
-// starts from the named preset (models/edm2_configs.h) and overrides what is given.
+// starts from the named preset (models/edm2/edm2_configs.h) and overrides what is given.
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "launch/config/config_reader.h"
-#include "models/dit_config.h"
-#include "models/edm2_precond.h"
+#include "models/dit/dit_config.h"
+#include "models/edm2/edm2_precond.h"
 
 namespace dact::launch {
 

@@ -2,7 +2,7 @@
 // (unconditional) label, kept rows are unchanged, at rate p.
 #include <gtest/gtest.h>
 
-#include "models/class_label_dropout.h"
+#include "models/diffusion/class_label_dropout.h"
 
 namespace dact::models {
 namespace {

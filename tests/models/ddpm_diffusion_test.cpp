@@ -3,8 +3,8 @@
 // respacing, classifier-free guidance and temperature from recorded noise streams.
 #include <gtest/gtest.h>
 
-#include "models/ddpm_diffusion.h"
-#include "models/diffloss_mlp.h"
+#include "models/diffusion/ddpm_diffusion.h"
+#include "models/mar/diffloss_mlp.h"
 #include "models/state_dict.h"
 #include "storage/h5_tensor_io.h"
 #include "tests/support/tensor_compare.h"

@@ -3,8 +3,8 @@
 // mode's double backward and of 2-D RoPE.
 #include <gtest/gtest.h>
 
-#include "models/dit.h"
-#include "models/dit_rope.h"
+#include "models/dit/dit.h"
+#include "models/dit/dit_rope.h"
 #include "models/state_dict.h"
 #include "storage/h5_tensor_io.h"
 #include "tests/support/tensor_compare.h"

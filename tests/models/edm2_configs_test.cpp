@@ -2,7 +2,7 @@
 // (EDM2 Table 2: XS 125M), unknown names are rejected with the known ones listed.
 #include <gtest/gtest.h>
 
-#include "models/edm2_configs.h"
+#include "models/edm2/edm2_configs.h"
 
 namespace dact::models {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "models/edm2_mp_ops.h"
+#include "models/edm2/edm2_mp_ops.h"
 
 namespace dact::models {
 namespace {

@@ -9,9 +9,9 @@
 
 #include <string>
 
-#include "models/edm2_configs.h"
-#include "models/edm2_precond.h"
-#include "models/edm_loss.h"
+#include "models/edm2/edm2_configs.h"
+#include "models/edm2/edm2_precond.h"
+#include "models/diffusion/edm_loss.h"
 #include "models/state_dict.h"
 #include "storage/h5_tensor_io.h"
 #include "tests/support/tensor_compare.h"

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "models/edm_loss.h"
-#include "models/edm_preconditioning.h"
+#include "models/diffusion/edm_loss.h"
+#include "models/diffusion/edm_preconditioning.h"
 
 namespace dact::models {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "models/edm_preconditioning.h"
+#include "models/diffusion/edm_preconditioning.h"
 
 namespace dact::models {
 namespace {

@@ -2,8 +2,8 @@
 // driven by the closed-form velocity of Gaussian data.
 #include <gtest/gtest.h>
 
-#include "models/flow_matching.h"
-#include "models/flow_sampler.h"
+#include "models/diffusion/flow_matching.h"
+#include "models/diffusion/flow_sampler.h"
 
 namespace dact::models {
 namespace {

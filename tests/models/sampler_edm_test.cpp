@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "models/guidance.h"
-#include "models/sampler_edm.h"
+#include "models/diffusion/guidance.h"
+#include "models/diffusion/sampler_edm.h"
 #include "storage/h5_tensor_io.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"

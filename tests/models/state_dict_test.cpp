@@ -1,7 +1,7 @@
 // Loading PyTorch state dicts: exact copies, and errors that name every bad entry.
 #include <gtest/gtest.h>
 
-#include "models/edm2_layers.h"
+#include "models/edm2/edm2_layers.h"
 #include "models/state_dict.h"
 
 namespace dact::models {

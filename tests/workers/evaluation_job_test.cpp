@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "models/edm2_configs.h"
+#include "models/edm2/edm2_configs.h"
 #include "models/features/fashion_classifier.h"
 #include "models/state_dict.h"
 #include "storage/storage_error.h"

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "models/edm2_precond.h"
+#include "models/edm2/edm2_precond.h"
 #include "storage/background_writer.h"
 #include "storage/run_directory.h"
 #include "workers/ema/ema_snapshot.h"

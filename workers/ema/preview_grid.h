@@ -4,8 +4,8 @@
 // class-conditional EDM2 denoiser, tiled into one uint8 image.
 #include <torch/torch.h>
 
-#include "models/edm2_precond.h"
-#include "models/sampler_edm.h"
+#include "models/edm2/edm2_precond.h"
+#include "models/diffusion/sampler_edm.h"
 
 namespace dact::workers::ema {
 

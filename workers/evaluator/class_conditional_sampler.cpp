@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "models/guidance.h"
+#include "models/diffusion/guidance.h"
 #include "workers/trainer/edm2_objective.h"
 
 namespace dact::workers::evaluator {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "models/edm2_precond.h"
-#include "models/sampler_edm.h"
+#include "models/edm2/edm2_precond.h"
+#include "models/diffusion/sampler_edm.h"
 
 namespace dact::workers::evaluator {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "models/edm2_precond.h"
+#include "models/edm2/edm2_precond.h"
 #include "workers/evaluator/class_conditional_sampler.h"
 
 namespace dact::workers::evaluator {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "models/edm2_precond.h"
+#include "models/edm2/edm2_precond.h"
 
 namespace dact::workers::evaluator {
 

@@ -1,6 +1,6 @@
 #include "workers/trainer/edm2_objective.h"
 
-#include "models/class_label_dropout.h"
+#include "models/diffusion/class_label_dropout.h"
 
 namespace dact::workers::trainer {
 

@@ -6,8 +6,8 @@
 // is a fixed function of (weights, batch, generator seed): what exact resume needs.
 #include <torch/torch.h>
 
-#include "models/edm2_precond.h"
-#include "models/edm_loss.h"
+#include "models/edm2/edm2_precond.h"
+#include "models/diffusion/edm_loss.h"
 
 namespace dact::workers::trainer {
 

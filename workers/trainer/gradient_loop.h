@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "models/edm2_precond.h"
+#include "models/edm2/edm2_precond.h"
 #include "storage/background_writer.h"
 #include "storage/run_directory.h"
 #include "workers/data_loader/sample_order.h"
