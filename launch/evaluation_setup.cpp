@@ -8,7 +8,7 @@
 #include <numeric>
 #include <thread>
 
-#include "launch/config/config_error.h"
+#include "config/config_error.h"
 #include "models/features/fashion_classifier_training.h"
 #include "storage/shard_dataset.h"
 #include "storage/shard_manifest.h"
@@ -95,13 +95,13 @@ void ensure_evaluation_files(const RunConfig& config) {
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   if (!fs::exists(weights)) {
     if (config.eval.features != "auto") {
-      throw ConfigError("config key 'eval.features': no file '" + weights + "'");
+      throw config::ConfigError("config key 'eval.features': no file '" + weights + "'");
     }
     train_classifier(config, weights);
   }
   if (!fs::exists(reference)) {
     if (config.eval.reference != "auto") {
-      throw ConfigError("config key 'eval.reference': no file '" + reference + "'");
+      throw config::ConfigError("config key 'eval.reference': no file '" + reference + "'");
     }
     write_reference(config, weights, reference);
   }

@@ -24,7 +24,7 @@ void apply_request_overrides(nlohmann::json& document, const TrainRequest& reque
   for (const std::string& assignment : request.overrides) {
     const std::string key = assignment.substr(0, assignment.find('='));
     if (resuming && !outside_training_hash(key)) {
-      throw ConfigError("override '" + assignment + "': " + request.run_dir +
+      throw config::ConfigError("override '" + assignment + "': " + request.run_dir +
                         " already holds a run; only run.*, eval.* and roles.evaluator may change when resuming");
     }
     apply_override(document, assignment);
@@ -36,7 +36,7 @@ void apply_request_overrides(nlohmann::json& document, const TrainRequest& reque
 void convert_dataset_for(const RunConfig& config) {
   const std::string& dir = config.dataset.dir;
   if (config.dataset.convert_from.empty()) {
-    throw ConfigError("dataset.dir '" + dir + "' holds no dataset (manifest.json) and dataset.convert_from is empty");
+    throw config::ConfigError("dataset.dir '" + dir + "' holds no dataset (manifest.json) and dataset.convert_from is empty");
   }
   const std::string dest = fs::path(dir).parent_path().string();
   LOG(INFO) << "converting " << config.dataset.convert_from << " into " << dest;
@@ -44,7 +44,7 @@ void convert_dataset_for(const RunConfig& config) {
   options.resolution = config.dataset.resolution;
   storage::convert_dataset(config.dataset.convert_from, dest, options);
   if (!storage::is_dataset_dir(dir)) {
-    throw ConfigError("converting " + config.dataset.convert_from + " did not produce dataset.dir '" + dir + "'");
+    throw config::ConfigError("converting " + config.dataset.convert_from + " did not produce dataset.dir '" + dir + "'");
   }
 }
 
@@ -66,11 +66,11 @@ RunConfig load_run_config(const std::string& run_dir) {
   const storage::RunDirectory run(run_dir);
   const nlohmann::json stored = load_config_file(run.config_path());
   if (!stored.contains("config") || !stored.contains("training_hash")) {
-    throw ConfigError(run.config_path() + ": not a dact run config (keys 'config', 'training_hash')");
+    throw config::ConfigError(run.config_path() + ": not a dact run config (keys 'config', 'training_hash')");
   }
   RunConfig config = parse_run_config(stored.at("config"));
   if (training_hash(config.document) != stored.at("training_hash").get<std::string>()) {
-    throw ConfigError(run.config_path() + ": training_hash does not match its config (edited by hand?)");
+    throw config::ConfigError(run.config_path() + ": training_hash does not match its config (edited by hand?)");
   }
   return config;
 }

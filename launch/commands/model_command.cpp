@@ -59,13 +59,13 @@ Config arguments_from_json(const nlohmann::json& json, const std::string& path, 
                            std::initializer_list<const char*> required) {
   Config config;
   try {
-    ConfigReader reader(json, "");
+    config::ConfigReader reader(json, "");
     for (const char* key : required) {
-      if (!reader.has(key)) throw ConfigError(std::string("missing key '") + key + "'");
+      if (!reader.has(key)) throw config::ConfigError(std::string("missing key '") + key + "'");
     }
     read(reader, config);
     reader.finish();
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     throw storage::StorageError(path, e.what());
   }
   return config;

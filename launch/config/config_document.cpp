@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "launch/config/config_error.h"
+#include "config/config_error.h"
 #include "storage/checksum.h"
 
 namespace dact::launch {
@@ -51,15 +51,15 @@ std::vector<std::string> split_key_path(const std::string& path) {
 
 nlohmann::json load_config_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open config file");
+  if (!in) throw config::ConfigError(path + ": cannot open config file");
   const std::string extension = fs::path(path).extension().string();
   try {
     if (extension == ".yaml" || extension == ".yml") return yaml_to_json(YAML::Load(in));
     return nlohmann::json::parse(in);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(path + ": invalid YAML: " + e.what());
+    throw config::ConfigError(path + ": invalid YAML: " + e.what());
   } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(path + ": invalid JSON: " + e.what());
+    throw config::ConfigError(path + ": invalid JSON: " + e.what());
   }
 }
 
@@ -80,13 +80,13 @@ nlohmann::json load_preset(const std::string& name) {
       known += (known.empty() ? "" : ", ") + entry.path().stem().string();
     }
   }
-  throw ConfigError("unknown preset '" + name + "' in " + dir.string() + " (presets: " + known + ")");
+  throw config::ConfigError("unknown preset '" + name + "' in " + dir.string() + " (presets: " + known + ")");
 }
 
 void apply_override(nlohmann::json& document, const std::string& assignment) {
   const size_t equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw ConfigError("override '" + assignment + "' is not of the form key.path=value");
+    throw config::ConfigError("override '" + assignment + "' is not of the form key.path=value");
   }
   const std::string path = assignment.substr(0, equals);
   const std::string text = assignment.substr(equals + 1);
@@ -97,10 +97,10 @@ void apply_override(nlohmann::json& document, const std::string& assignment) {
   std::string walked;
   for (const std::string& key : split_key_path(path)) {
     walked += (walked.empty() ? "" : ".") + key;
-    if (key.empty()) throw ConfigError("override '" + assignment + "': empty key in '" + path + "'");
+    if (key.empty()) throw config::ConfigError("override '" + assignment + "': empty key in '" + path + "'");
     if (node->is_null()) *node = nlohmann::json::object();
     if (!node->is_object()) {
-      throw ConfigError("override '" + assignment + "': '" + walked + "' is below a non-object");
+      throw config::ConfigError("override '" + assignment + "': '" + walked + "' is below a non-object");
     }
     node = &(*node)[key];
   }

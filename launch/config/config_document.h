@@ -7,7 +7,7 @@
 
 namespace dact::launch {
 
-// Reads a .json, .yaml or .yml file; ConfigError names the file and the parse error.
+// Reads a .json, .yaml or .yml file; config::ConfigError names the file and the parse error.
 nlohmann::json load_config_file(const std::string& path);
 
 // The folder of preset files: $DACT_CONFIG_DIR if set, else the repo's configs/.
@@ -18,7 +18,7 @@ nlohmann::json load_preset(const std::string& name);
 
 // Applies "a.b.c=value". The value is read as JSON when it parses as JSON (numbers,
 // booleans, lists, objects), otherwise as a string. Missing keys are created; the
-// typed parse (ConfigReader::finish) then rejects any that no component knows.
+// typed parse (config::ConfigReader::finish) then rejects any that no component knows.
 void apply_override(nlohmann::json& document, const std::string& assignment);
 
 // xxHash64 (hex) of the canonical serialization (keys sorted, no whitespace).

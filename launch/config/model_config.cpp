@@ -4,7 +4,7 @@
 
 namespace dact::launch {
 
-void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig& config) {
+void read_edm2_precond_arguments(config::ConfigReader& reader, models::Edm2PrecondConfig& config) {
   models::Edm2UNetConfig& unet = config.unet;
   models::Edm2BlockConfig& block = unet.block;
   reader.optional("img_resolution", unet.img_resolution);
@@ -15,7 +15,7 @@ void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig
   bool use_fp16 = false;
   reader.optional("use_fp16", use_fp16);
   if (use_fp16) {
-    throw ConfigError("config key '" + reader.key_path("use_fp16") +
+    throw config::ConfigError("config key '" + reader.key_path("use_fp16") +
                       "': float16 is not supported (dact runs networks in float32); remove the key or set it false");
   }
   reader.optional("sigma_data", config.sigma_data);
@@ -36,7 +36,7 @@ void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig
   reader.optional("clip_act", block.clip_act);
 }
 
-void read_dit_arguments(ConfigReader& reader, models::DitConfig& config) {
+void read_dit_arguments(config::ConfigReader& reader, models::DitConfig& config) {
   reader.optional("input_size", config.input_size);
   reader.optional("patch_size", config.patch_size);
   reader.optional("in_channels", config.in_channels);
@@ -54,10 +54,10 @@ void read_dit_arguments(ConfigReader& reader, models::DitConfig& config) {
 
 ModelConfig parse_model_config(const nlohmann::json& section, const std::string& path) {
   ModelConfig config;
-  ConfigReader reader(section, path);
+  config::ConfigReader reader(section, path);
   reader.optional("arch", config.arch);
   if (config.arch != "edm2-precond") {
-    throw ConfigError("config key '" + path + ".arch': unknown architecture '" + config.arch +
+    throw config::ConfigError("config key '" + path + ".arch': unknown architecture '" + config.arch +
                       "' (training supports: edm2-precond)");
   }
   std::string preset;
@@ -66,7 +66,7 @@ ModelConfig parse_model_config(const nlohmann::json& section, const std::string&
     try {
       config.edm2 = models::edm2_named_config(preset);
     } catch (const std::invalid_argument& e) {
-      throw ConfigError("config key '" + path + ".preset': " + e.what());
+      throw config::ConfigError("config key '" + path + ".preset': " + e.what());
     }
   }
   read_edm2_precond_arguments(reader, config.edm2);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "launch/config/config_reader.h"
+#include "config/config_reader.h"
 #include "models/dit/dit_config.h"
 #include "models/edm2/edm2_precond.h"
 
@@ -17,10 +17,10 @@ namespace dact::launch {
 
 // Reads EDM2 Precond constructor arguments from `reader` onto `config` (keys absent
 // keep their value); does not call finish().
-void read_edm2_precond_arguments(ConfigReader& reader, models::Edm2PrecondConfig& config);
+void read_edm2_precond_arguments(config::ConfigReader& reader, models::Edm2PrecondConfig& config);
 
 // Reads DiT constructor arguments (the energy-diffusion seed's models/dit/dit.py).
-void read_dit_arguments(ConfigReader& reader, models::DitConfig& config);
+void read_dit_arguments(config::ConfigReader& reader, models::DitConfig& config);
 
 struct ModelConfig {
   std::string arch = "edm2-precond";

@@ -15,7 +15,7 @@ namespace {
 
 // `section.key` must be > 0 (NaN is not).
 void require_positive(double value, const char* section, const char* key) {
-  if (!(value > 0)) throw ConfigError(std::string("config key '") + section + "." + key + "' must be positive");
+  if (!(value > 0)) throw config::ConfigError(std::string("config key '") + section + "." + key + "' must be positive");
 }
 
 // Every key of a per-role map must name a role: a misspelt one would be silently ignored.
@@ -26,14 +26,14 @@ void require_role_keys(const std::map<std::string, int>& per_role, const std::st
     if (std::find(roles.begin(), roles.end(), role) != roles.end()) continue;
     std::string known;
     for (const std::string& name : roles) known += (known.empty() ? "" : ", ") + name;
-    throw ConfigError("config key '" + key + "." + role + "': no such role (roles: " + known + ")");
+    throw config::ConfigError("config key '" + key + "." + role + "': no such role (roles: " + known + ")");
   }
 }
 
 // A TCP port: 0 (the kernel picks, or off) .. 65535; anything else would wrap in uint16_t.
 void require_port(int port, const char* key) {
   if (port < 0 || port > 65535) {
-    throw ConfigError(fmt::format("config key 'run.{}' is {}; a port must be in [0, 65535]", key, port));
+    throw config::ConfigError(fmt::format("config key 'run.{}' is {}; a port must be in [0, 65535]", key, port));
   }
 }
 
@@ -43,30 +43,30 @@ void require_ip_address(const std::string& address, const char* key) {
   boost::system::error_code error;
   boost::asio::ip::make_address(address, error);
   if (error) {
-    throw ConfigError(fmt::format("config key 'run.{}' is '{}', not an IPv4 or IPv6 address ({})", key, address,
+    throw config::ConfigError(fmt::format("config key 'run.{}' is '{}', not an IPv4 or IPv6 address ({})", key, address,
                                   error.message()));
   }
 }
 
-void read_dataset(ConfigReader reader, DatasetConfig& config) {
+void read_dataset(config::ConfigReader reader, DatasetConfig& config) {
   reader.optional("dir", config.dir);
   reader.optional("convert_from", config.convert_from);
   reader.optional("resolution", config.resolution);
   reader.finish();
 }
 
-void read_trainer(ConfigReader reader, workers::trainer::TrainerConfig& config) {
+void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& config) {
   reader.optional("batch", config.batch);
   reader.optional("batch_per_rank", config.batch_per_rank);
   reader.optional("ref_lr", config.ref_lr);
   reader.optional("ref_batches", config.ref_batches);
   reader.optional("rampup_Mimg", config.rampup_Mimg);
-  ConfigReader adam = reader.child("adam");
+  config::ConfigReader adam = reader.child("adam");
   adam.optional("beta1", config.adam.beta1);
   adam.optional("beta2", config.adam.beta2);
   adam.optional("eps", config.adam.eps);
   adam.finish();
-  ConfigReader loss = reader.child("loss");
+  config::ConfigReader loss = reader.child("loss");
   loss.optional("P_mean", config.objective.sigma_distribution.P_mean);
   loss.optional("P_std", config.objective.sigma_distribution.P_std);
   loss.optional("label_dropout", config.objective.label_dropout);
@@ -86,35 +86,35 @@ void read_trainer(ConfigReader reader, workers::trainer::TrainerConfig& config) 
   positive(config.credits, "credits");
   if (config.checkpoint_every_steps % config.ema_every_steps != 0) {
     // A checkpoint must capture an EMA state the uninterrupted run also has (exact resume).
-    throw ConfigError("config key 'trainer.checkpoint_every_steps' must be a multiple of 'trainer.ema_every_steps'");
+    throw config::ConfigError("config key 'trainer.checkpoint_every_steps' must be a multiple of 'trainer.ema_every_steps'");
   }
 }
 
-void read_ema(ConfigReader reader, workers::ema::EmaConfig& config) {
+void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   reader.optional("stds", config.stds);
   reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
   reader.optional("preview_track", config.preview_track);
-  ConfigReader preview = reader.child("preview");
+  config::ConfigReader preview = reader.child("preview");
   preview.optional("per_class", config.preview.per_class);
   preview.optional("num_steps", config.preview.num_steps);
   preview.optional("guidance", config.preview.guidance);
   preview.optional("seed", config.preview.seed);
   preview.finish();
   reader.finish();
-  if (config.stds.empty()) throw ConfigError("config key 'ema.stds' must list at least one std");
+  if (config.stds.empty()) throw config::ConfigError("config key 'ema.stds' must list at least one std");
   if (config.preview_track >= config.stds.size()) {
-    throw ConfigError("config key 'ema.preview_track' must index 'ema.stds'");
+    throw config::ConfigError("config key 'ema.preview_track' must index 'ema.stds'");
   }
 }
 
-void read_run(ConfigReader reader, RunControlConfig& config) {
+void read_run(config::ConfigReader reader, RunControlConfig& config) {
   reader.optional("duration_kimg", config.duration_kimg);
   reader.optional("stop_at_step", config.stop_at_step);
   std::map<std::string, int> threads;
   reader.optional("threads", threads);
   require_role_keys(threads, "run.threads", true);
   if (threads.count("evaluator") > 0) {
-    throw ConfigError("config key 'run.threads.evaluator': an evaluator's threads are set by 'eval.threads'");
+    throw config::ConfigError("config key 'run.threads.evaluator': an evaluator's threads are set by 'eval.threads'");
   }
   for (const auto& [role, count] : threads) config.threads[role] = count;
   std::map<std::string, int> nice;
@@ -122,7 +122,7 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   require_role_keys(nice, "run.nice", true);
   for (const auto& [role, value] : nice) {
     if (value < 0 || value > 19) {
-      throw ConfigError("config key 'run.nice." + role + "' must be in [0, 19] (raising priority needs root)");
+      throw config::ConfigError("config key 'run.nice." + role + "' must be in [0, 19] (raising priority needs root)");
     }
     config.nice[role] = value;
   }
@@ -142,21 +142,21 @@ void read_run(ConfigReader reader, RunControlConfig& config) {
   require_port(config.join_port, "join_port");
   require_port(config.status_port, "status_port");
   require_ip_address(config.join_host, "join_host");
-  if (config.max_restarts < 0) throw ConfigError("config key 'run.max_restarts' must be >= 0");
+  if (config.max_restarts < 0) throw config::ConfigError("config key 'run.max_restarts' must be >= 0");
   if (config.restart_backoff_s < 0 || config.restart_backoff_max_s < config.restart_backoff_s) {
-    throw ConfigError("config keys 'run.restart_backoff_s' and 'run.restart_backoff_max_s' must satisfy "
+    throw config::ConfigError("config keys 'run.restart_backoff_s' and 'run.restart_backoff_max_s' must satisfy "
                       "0 <= restart_backoff_s <= restart_backoff_max_s");
   }
   if (config.keep_last_checkpoints == 1 || config.keep_last_checkpoints < 0) {
     // One pair is not enough: if the newest turns out corrupted there is nothing to fall back to.
-    throw ConfigError("config key 'run.keep_last_checkpoints' must be 0 (keep all) or at least 2");
+    throw config::ConfigError("config key 'run.keep_last_checkpoints' must be 0 (keep all) or at least 2");
   }
   if (config.keep_checkpoints_every_steps < 0) {
-    throw ConfigError("config key 'run.keep_checkpoints_every_steps' must be >= 0");
+    throw config::ConfigError("config key 'run.keep_checkpoints_every_steps' must be >= 0");
   }
 }
 
-void read_eval(ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema) {
+void read_eval(config::ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema) {
   reader.optional("enabled", config.enabled);
   reader.optional("num_images", config.num_images);
   reader.optional("part_images", config.part_images);
@@ -180,12 +180,12 @@ void read_eval(ConfigReader reader, EvaluationConfig& config, const workers::ema
   positive(config.lease_timeout_s, "lease_timeout_s");
   positive(config.max_pending, "max_pending");
   positive(config.threads, "threads");
-  if (config.final_wait_s < 0) throw ConfigError("config key 'eval.final_wait_s' must not be negative");
+  if (config.final_wait_s < 0) throw config::ConfigError("config key 'eval.final_wait_s' must not be negative");
   if (config.sampler != "heun" && config.sampler != "euler") {
-    throw ConfigError("config key 'eval.sampler' must be 'heun' or 'euler', not '" + config.sampler + "'");
+    throw config::ConfigError("config key 'eval.sampler' must be 'heun' or 'euler', not '" + config.sampler + "'");
   }
   if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
-    throw ConfigError("config key 'eval.ema_std' (" + std::to_string(config.ema_std) +
+    throw config::ConfigError("config key 'eval.ema_std' (" + std::to_string(config.ema_std) +
                       ") must be one of 'ema.stds'");
   }
 }
@@ -213,7 +213,7 @@ int RunConfig::nice_of(const std::string& role) const {
 
 RunConfig parse_run_config(const nlohmann::json& document) {
   RunConfig config;
-  ConfigReader reader(document, "");
+  config::ConfigReader reader(document, "");
   reader.optional("seed", config.seed);
   read_dataset(reader.child("dataset"), config.dataset);
   nlohmann::json model = nlohmann::json::object();

@@ -12,7 +12,7 @@
 #include "coordinator/coordinator_errors.h"
 #include "coordinator/join_token.h"
 #include "coordinator/member_session.h"
-#include "launch/config/config_error.h"
+#include "config/config_error.h"
 #include "launch/roles/evaluation_jobs.h"
 #include "launch/roles/process_priority.h"
 #include "launch/roles/role_context.h"
@@ -35,7 +35,7 @@ HostPort parse_address(const std::string& address, const std::string& where) {
     if (port <= 0 || port > 65535) throw std::out_of_range("port");
     return {address.substr(0, colon), static_cast<uint16_t>(port)};
   } catch (const std::exception&) {
-    throw ConfigError(where + ": '" + address + "' is not HOST:PORT");
+    throw config::ConfigError(where + ": '" + address + "' is not HOST:PORT");
   }
 }
 
@@ -48,7 +48,7 @@ std::string wait_for_address_file(const std::string& path, double timeout_s) {
     std::string address;
     if (file >> address) return address;
     if (std::chrono::steady_clock::now() >= deadline) {
-      throw ConfigError(fmt::format("{}: no coordinator address after {} s (is the run started? or pass --join HOST:PORT)",
+      throw config::ConfigError(fmt::format("{}: no coordinator address after {} s (is the run started? or pass --join HOST:PORT)",
                                     path, timeout_s));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "launch/config/config_document.h"
-#include "launch/config/config_reader.h"
+#include "config/config_reader.h"
 
 namespace dact::launch {
 namespace {
@@ -23,8 +23,8 @@ struct ExampleConfig {
 
 ExampleConfig parse_example(const json& document) {
   ExampleConfig config;
-  ConfigReader reader(document, "");
-  ConfigReader trainer = reader.child("trainer");
+  config::ConfigReader reader(document, "");
+  config::ConfigReader trainer = reader.child("trainer");
   trainer.optional("batch", config.batch);
   trainer.required("lr", config.lr);
   trainer.optional("fused", config.fused);
@@ -32,7 +32,7 @@ ExampleConfig parse_example(const json& document) {
   reader.optional("name", config.name);
   reader.optional("stds", config.stds);
   reader.optional("roles", config.roles);
-  ConfigReader ema = reader.child("ema");
+  config::ConfigReader ema = reader.child("ema");
   ema.optional("every", config.ema_every);
   ema.finish();
   reader.finish();
@@ -42,7 +42,7 @@ ExampleConfig parse_example(const json& document) {
 std::string error_of(const json& document) {
   try {
     parse_example(document);
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "";
@@ -100,8 +100,8 @@ TEST(ConfigDocument, OverridesParseJsonValuesAndCreateKeys) {
   EXPECT_EQ(config.ema_every, 4);
   apply_override(document, "trainer.btach=1");
   EXPECT_NE(error_of(document).find("'trainer.btach'"), std::string::npos);
-  EXPECT_THROW(apply_override(document, "no_equals_sign"), ConfigError);
-  EXPECT_THROW(apply_override(document, "name.inner=1"), ConfigError);
+  EXPECT_THROW(apply_override(document, "no_equals_sign"), config::ConfigError);
+  EXPECT_THROW(apply_override(document, "name.inner=1"), config::ConfigError);
 }
 
 TEST(ConfigDocument, YamlAndJsonFilesGiveTheSameDocumentAndHash) {
@@ -120,7 +120,7 @@ TEST(ConfigDocument, YamlAndJsonFilesGiveTheSameDocumentAndHash) {
   try {
     load_config_file((dir / "bad.json").string());
     FAIL();
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.json"), std::string::npos) << e.what();
   }
   std::filesystem::remove_all(dir);
@@ -130,7 +130,7 @@ TEST(ConfigDocument, UnknownPresetListsTheKnownOnes) {
   try {
     load_preset("no-such-preset");
     FAIL();
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("no-such-preset"), std::string::npos);
   }
 }

@@ -2,7 +2,7 @@
 // and the values a typo or a wrong range would make silently useless are refused.
 #include <gtest/gtest.h>
 
-#include "launch/config/config_error.h"
+#include "config/config_error.h"
 #include "launch/config/run_config.h"
 
 namespace dact::launch {
@@ -17,7 +17,7 @@ json with_run(const json& run) {
 std::string error_of(const json& document) {
   try {
     parse_run_config(document);
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "";

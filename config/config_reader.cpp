@@ -1,6 +1,6 @@
-#include "launch/config/config_reader.h"
+#include "config/config_reader.h"
 
-namespace dact::launch {
+namespace dact::config {
 
 ConfigReader::ConfigReader(const nlohmann::json& node, std::string path)
     : node_(node), path_(std::move(path)) {
@@ -39,4 +39,4 @@ void throw_wrong_type(const std::string& path, const char* expected, const nlohm
   throw ConfigError("config key '" + path + "' must be " + expected + ", got " + value.dump());
 }
 
-}  // namespace dact::launch
+}  // namespace dact::config

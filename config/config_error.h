@@ -4,11 +4,11 @@
 #include <stdexcept>
 #include <string>
 
-namespace dact::launch {
+namespace dact::config {
 
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-}  // namespace dact::launch
+}  // namespace dact::config

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "launch/config/config_error.h"
+#include "config/config_error.h"
 
-namespace dact::launch {
+namespace dact::config {
 
 class ConfigReader {
  public:
@@ -113,4 +113,4 @@ T ConfigReader::convert(const nlohmann::json& value, const std::string& path) {
   }
 }
 
-}  // namespace dact::launch
+}  // namespace dact::config
