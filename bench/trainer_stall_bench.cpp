@@ -15,7 +15,8 @@
 #include "workers/ema/ema_snapshot.h"
 #include "workers/ema/power_ema_track.h"
 #include "workers/trainer/adam.h"
-#include "workers/trainer/edm2_objective.h"
+#include "models/edm2/edm2_objective.h"
+#include "models/pixel_range.h"
 #include "workers/trainer/training_checkpoint.h"
 
 using namespace dact;
@@ -32,8 +33,8 @@ struct Loop {
 
   void step(int64_t index) {
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(index);
-    const torch::Tensor loss = workers::trainer::edm2_micro_batch_loss(
-        net, workers::trainer::pixels_to_model_space(images), labels, {}, 1.0 / 64, generator);
+    const torch::Tensor loss =
+        models::edm2_per_sample_loss(net, models::pixels_to_model_space(images), labels, {}, generator).sum() / 64;
     loss.backward();
     adam.step(0.01);
     for (auto& [name, param] : params) param.mutable_grad().zero_();

@@ -21,6 +21,14 @@ std::map<std::string, torch::Tensor> state_dict(const torch::nn::Module& module)
   return out;
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> trained_parameters(const torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> trained;
+  for (const auto& item : module.named_parameters()) {
+    if (item.value().requires_grad()) trained.emplace_back(item.key(), item.value());
+  }
+  return trained;
+}
+
 void load_state_dict(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors) {
   const std::map<std::string, torch::Tensor> own = state_dict(module);
   std::vector<std::string> missing, unexpected, wrong_shape;

@@ -6,6 +6,8 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dact::models {
 
@@ -17,6 +19,10 @@ class StateDictError : public std::runtime_error {
 
 // Every parameter and buffer of `module` by its dotted name (tensors shared, not copied).
 std::map<std::string, torch::Tensor> state_dict(const torch::nn::Module& module);
+
+// The parameters an optimizer trains (requires_grad), by name in module order; fixed
+// parameters such as DiT's sin-cos pos_embed stay in the state dict but not here.
+std::vector<std::pair<std::string, torch::Tensor>> trained_parameters(const torch::nn::Module& module);
 
 // Copies `tensors` into the parameters and buffers of `module` (converted to their
 // dtype). Throws StateDictError, changing nothing, if a name is missing, unexpected

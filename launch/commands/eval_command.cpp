@@ -11,7 +11,7 @@
 #include <string>
 
 #include "launch/commands/h5_dataset_file.h"
-#include "launch/config/model_config.h"
+#include "launch/commands/sampling_cli.h"
 #include "models/features/feature_network.h"
 #include "models/metrics/feature_statistics.h"
 #include "storage/shard_dataset.h"
@@ -114,9 +114,11 @@ struct EvalOptions {
   int64_t num = 0;
   std::string preprocess;
   evaluator::MetricOptions metrics;
+  int threads = 0;
 };
 
 void run_eval(const EvalOptions& options) {
+  use_threads(options.threads);
   if (options.job.snapshot_path.empty() || options.ref.empty() || options.num < 2) {
     throw std::invalid_argument("dact eval needs --snapshot, --ref and --num >= 2 (or a subcommand: ref, compare)");
   }
@@ -136,7 +138,7 @@ void run_eval(const EvalOptions& options) {
     throw std::invalid_argument("feature net mismatch: " + job.feature_weights + " is '" + net->name() + "' but " +
                                 options.ref + " was computed with '" + reference.feature_net + "'");
   }
-  const evaluator::EvaluationPart part = evaluator::run_evaluation_part(job, *net, build_model);
+  const evaluator::EvaluationPart part = evaluator::run_evaluation_part(job, *net);
   nlohmann::json metrics = evaluator::metrics_against_reference(part, reference, options.metrics);
   metrics["seconds"] = part.seconds;
   print_metrics(metrics);
@@ -163,12 +165,11 @@ void add_eval_commands(CLI::App& app) {
   eval->add_option("--features", job.feature_weights, "Feature network weights (default: the ref's)");
   eval->add_option("--preprocess", eval_options->preprocess, "Inception-v3 input pipeline: tf1 or pytorch-fid");
   eval->add_option("--std", job.ema_std, "EMA track (its relative std)")->capture_default_str();
-  eval->add_option("--sampler", job.sampler, "heun or euler")->capture_default_str();
-  eval->add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
-  eval->add_option("--cfg", job.guidance, "Classifier-free guidance weight (1 = none)")->capture_default_str();
+  add_sampling_options(*eval, job);
   eval->add_option("--seed", job.seed_begin, "First image seed")->capture_default_str();
   eval->add_option("--batch", job.batch, "Images per sampling batch")->capture_default_str();
   add_metric_options(*eval, eval_options->metrics);
+  add_threads_option(*eval, eval_options->threads);
   eval->callback([eval, eval_options] {
     if (eval->get_subcommands().empty()) run_eval(*eval_options);
   });

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "launch/config/model_config.h"
+#include "models/dit/dit_arguments.h"
+#include "models/edm2/edm2_arguments.h"
 #include "models/dit/dit.h"
 #include "models/edm2/edm2_precond.h"
 #include "models/state_dict.h"
@@ -81,7 +82,7 @@ const torch::Tensor& required_input(const TensorMap& inputs, const std::string& 
 TensorMap run_edm2_precond(const nlohmann::json& json, const TensorMap& weights,
                            const TensorMap& inputs, const ForwardFiles& files) {
   models::Edm2Precond model(arguments_from_json<models::Edm2PrecondConfig>(
-      json, files.config, read_edm2_precond_arguments, {"img_resolution", "img_channels", "label_dim"}));
+      json, files.config, models::read_edm2_precond_arguments, {"img_resolution", "img_channels", "label_dim"}));
   models::load_state_dict(*model, weights);
   model->eval();
   const auto labels = inputs.find("class_labels");
@@ -94,7 +95,7 @@ TensorMap run_edm2_precond(const nlohmann::json& json, const TensorMap& weights,
 // Outputs `out`, or in energy mode `energy` and `grad` (= the prediction).
 TensorMap run_dit(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
                   const ForwardFiles& files) {
-  models::Dit model(arguments_from_json<models::DitConfig>(json, files.config, read_dit_arguments, {}));
+  models::Dit model(arguments_from_json<models::DitConfig>(json, files.config, models::read_dit_arguments, {}));
   models::load_state_dict(*model, weights);
   model->eval();
   const auto& x = required_input(inputs, "x", files.input);

@@ -55,7 +55,8 @@ void read_dataset(config::ConfigReader reader, DatasetConfig& config) {
   reader.finish();
 }
 
-void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& config) {
+void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& config, nlohmann::json& loss) {
+  reader.optional("loss", loss);  // the model family's objective reads it
   reader.optional("batch", config.batch);
   reader.optional("batch_per_rank", config.batch_per_rank);
   reader.optional("ref_lr", config.ref_lr);
@@ -66,11 +67,6 @@ void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& 
   adam.optional("beta2", config.adam.beta2);
   adam.optional("eps", config.adam.eps);
   adam.finish();
-  config::ConfigReader loss = reader.child("loss");
-  loss.optional("P_mean", config.objective.sigma_distribution.P_mean);
-  loss.optional("P_std", config.objective.sigma_distribution.P_std);
-  loss.optional("label_dropout", config.objective.label_dropout);
-  loss.finish();
   reader.optional("ema_every_steps", config.ema_every_steps);
   reader.optional("checkpoint_every_steps", config.checkpoint_every_steps);
   reader.optional("status_every_s", config.status_every_s);
@@ -156,7 +152,8 @@ void read_run(config::ConfigReader reader, RunControlConfig& config) {
   }
 }
 
-void read_eval(config::ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema) {
+void read_eval(config::ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema,
+               const models::ModelSpec& model) {
   reader.optional("enabled", config.enabled);
   reader.optional("num_images", config.num_images);
   reader.optional("part_images", config.part_images);
@@ -164,6 +161,8 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("sampler", config.sampler);
   reader.optional("steps", config.steps);
   reader.optional("guidance", config.guidance);
+  reader.optional("guidance_ramp", config.guidance_ramp);
+  reader.optional("guidance_interval", config.guidance_interval);
   reader.optional("batch", config.batch);
   reader.optional("features", config.features);
   reader.optional("reference", config.reference);
@@ -181,8 +180,18 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   positive(config.max_pending, "max_pending");
   positive(config.threads, "threads");
   if (config.final_wait_s < 0) throw config::ConfigError("config key 'eval.final_wait_s' must not be negative");
-  if (config.sampler != "heun" && config.sampler != "euler") {
-    throw config::ConfigError("config key 'eval.sampler' must be 'heun' or 'euler', not '" + config.sampler + "'");
+  try {
+    config.sampler = models::resolve_sampler(model.samplers(), config.sampler);
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("config key 'eval.sampler': ") + e.what());
+  }
+  if (config.guidance_ramp != "constant" && config.guidance_ramp != "linear") {
+    throw config::ConfigError("config key 'eval.guidance_ramp' must be 'constant' or 'linear', not '" +
+                              config.guidance_ramp + "'");
+  }
+  if (!config.guidance_interval.empty() &&
+      (config.guidance_interval.size() != 2 || !(config.guidance_interval[0] < config.guidance_interval[1]))) {
+    throw config::ConfigError("config key 'eval.guidance_interval' must be [low, high] with low < high");
   }
   if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
     throw config::ConfigError("config key 'eval.ema_std' (" + std::to_string(config.ema_std) +
@@ -216,15 +225,16 @@ RunConfig parse_run_config(const nlohmann::json& document) {
   config::ConfigReader reader(document, "");
   reader.optional("seed", config.seed);
   read_dataset(reader.child("dataset"), config.dataset);
-  nlohmann::json model = nlohmann::json::object();
-  reader.required("model", model);
-  config.model = parse_model_config(model, "model");
   reader.optional("roles", config.roles);
   require_role_keys(config.roles, "roles", false);
-  read_trainer(reader.child("trainer"), config.trainer);
+  nlohmann::json loss = nlohmann::json::object();
+  read_trainer(reader.child("trainer"), config.trainer, loss);
+  nlohmann::json model = nlohmann::json::object();
+  reader.required("model", model);
+  config.model = models::parse_model_spec(model, "model", loss, "trainer.loss");
   read_ema(reader.child("ema"), config.ema);
   read_run(reader.child("run"), config.run);
-  read_eval(reader.child("eval"), config.eval, config.ema);
+  read_eval(reader.child("eval"), config.eval, config.ema, *config.model);
   reader.finish();
   config.document = document;
   return config;

@@ -8,10 +8,12 @@
 // section and the evaluator count (roles.evaluator): evaluation never changes training.
 #include <array>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
-#include "launch/config/model_config.h"
+#include "models/family.h"
 #include "workers/ema/ema_worker.h"
 #include "workers/trainer/trainer_config.h"
 
@@ -67,9 +69,11 @@ struct EvaluationConfig {
   int64_t num_images = 256;  // images per snapshot, seeds [0, num_images)
   int64_t part_images = 32;  // images per job; fixed, so results never depend on evaluator count
   double ema_std = 0.1;      // which EMA track of the snapshot (one of ema.stds)
-  std::string sampler = "heun";
+  std::string sampler;               // "" = the model family's default
   int64_t steps = 32;
   double guidance = 1.0;
+  std::string guidance_ramp = "constant";  // or "linear": from none at the first step to `guidance`
+  std::vector<double> guidance_interval;   // [low, high]: guide only there (sigma or t); empty = everywhere
   int64_t batch = 64;               // images sampled at once
   std::string features = "auto";    // feature network weights; auto: made beside the dataset
   std::string reference = "auto";   // reference statistics; auto: made beside the dataset
@@ -82,7 +86,7 @@ struct EvaluationConfig {
 struct RunConfig {
   uint64_t seed = 0;
   DatasetConfig dataset;
-  ModelConfig model;
+  std::shared_ptr<const models::ModelSpec> model;  // the `model` and `trainer.loss` sections
   std::map<std::string, int> roles{{"data_loader", 1}, {"trainer", 1}, {"ema", 1}};
   workers::trainer::TrainerConfig trainer;
   workers::ema::EmaConfig ema;

@@ -17,10 +17,8 @@ void run_ema_role(RoleContext& context) {
   links.finished = [&actor](int64_t step) {
     actor.post([&actor, step] { actor.send(0, workers::EmaFinished{step}); });
   };
-  const models::Edm2PrecondConfig net_config = config.model.edm2;
-  workers::ema::EmaWorker worker(config.ema, context.run, context.config_hash,
-                                 config.document.at("model"),
-                                 [net_config] { return models::Edm2Precond(net_config); }, links);
+  workers::ema::EmaWorker worker(config.ema, context.run, context.config_hash, config.document.at("model"),
+                                 [spec = config.model] { return spec->build(); }, links);
   worker.resume_from(context.resume_step);
   actor.on<workers::EmaWeights>(actors::only_from({context.ranks_of("trainer").at(0)}), [&worker](const workers::EmaWeights& weights, actors::PeerId) { worker.handle(weights); });
   member.session.on_shutdown([&worker] { worker.flush(); });

@@ -2,7 +2,6 @@
 
 #include <glog/logging.h>
 
-#include "launch/config/model_config.h"
 #include "workers/evaluator/evaluation_messages.h"
 #include "workers/evaluator/part_results.h"
 #include "workers/job_payload.h"
@@ -11,10 +10,7 @@
 namespace dact::launch {
 
 void serve_evaluation_jobs(actors::Actor& actor, coordinator::MemberSession& session, int threads) {
-  // A snapshot names its network by the run config's model section; launch/ parses it.
-  workers::evaluator::PartEvaluator evaluator([](const nlohmann::json& model_section) {
-    return models::Edm2Precond(parse_model_config(model_section, "model").edm2);
-  }, threads);
+  workers::evaluator::PartEvaluator evaluator(threads);
   workers::JobThread jobs(
       [&evaluator](const actors::Bytes& payload) { return evaluator.evaluate(payload); },
       [&actor, &session](uint64_t job_id, actors::Bytes result) {

@@ -37,6 +37,11 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
   job.sampler = options.eval.sampler;
   job.steps = options.eval.steps;
   job.guidance = options.eval.guidance;
+  job.guidance_ramp = options.eval.guidance_ramp;
+  if (!options.eval.guidance_interval.empty()) {
+    job.guidance_low = options.eval.guidance_interval[0];
+    job.guidance_high = options.eval.guidance_interval[1];
+  }
   job.batch = options.eval.batch;
   job.feature_weights = options.feature_weights;
   return job;

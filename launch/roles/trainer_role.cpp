@@ -8,6 +8,7 @@
 
 #include "launch/roles/member_actor.h"
 #include "launch/roles/stop_signal.h"
+#include "models/state_dict.h"
 #include "workers/tensor_bytes.h"
 #include "workers/trainer/gradient_loop.h"
 
@@ -60,10 +61,12 @@ void run_trainer_role(RoleContext& context) {
   std::exception_ptr loop_failure;
   try {
     torch::manual_seed(config.seed);  // every trainer starts from the same initial weights
-    models::Edm2Precond net(config.model.edm2);
-    auto all_reduce = workers::trainer::make_mpi_gradient_all_reduce(context.trainers, net->parameters(),
-                                                                     config.trainer.bucket_bytes);
-    workers::trainer::GradientLoop loop(config.trainer, config.seed, std::move(net),
+    std::unique_ptr<models::Model> model = config.model->build();
+    std::vector<torch::Tensor> trained;
+    for (const auto& [name, param] : models::trained_parameters(model->module())) trained.push_back(param);
+    auto all_reduce =
+        workers::trainer::make_mpi_gradient_all_reduce(context.trainers, trained, config.trainer.bucket_bytes);
+    workers::trainer::GradientLoop loop(config.trainer, config.seed, std::move(model),
                                         trainer_index, *all_reduce, batches, links, context.run,
                                         context.config_hash);
     loop.resume_from(context.resume_step);

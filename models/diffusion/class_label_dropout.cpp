@@ -14,4 +14,9 @@ torch::Tensor drop_class_labels(const torch::Tensor& class_labels, double p,
   return drop_class_labels(class_labels, p, u);
 }
 
+torch::Tensor drop_class_indices(const torch::Tensor& labels, double p, int64_t null_class, at::Generator& generator) {
+  const torch::Tensor drop = torch::rand({labels.size(0)}, generator) < p;
+  return torch::where(drop, torch::full_like(labels, null_class), labels);
+}
+
 }  // namespace dact::models

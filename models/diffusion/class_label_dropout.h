@@ -16,4 +16,8 @@ torch::Tensor drop_class_labels(const torch::Tensor& class_labels, double p, con
 torch::Tensor drop_class_labels(const torch::Tensor& class_labels, double p,
                                 std::optional<at::Generator> generator = std::nullopt);
 
+// DiT's form: int64 class indices [N]; rows with u < p (u ~ U[0, 1) from `generator`)
+// become `null_class` (DiT's LabelEmbedder token_drop).
+torch::Tensor drop_class_indices(const torch::Tensor& labels, double p, int64_t null_class, at::Generator& generator);
+
 }  // namespace dact::models

@@ -67,13 +67,6 @@ LabelEmbedderImpl::LabelEmbedderImpl(int64_t num_classes, int64_t hidden_size, d
   embedding_table = register_module("embedding_table", torch::nn::Embedding(rows, hidden_size));
 }
 
-torch::Tensor LabelEmbedderImpl::forward(const torch::Tensor& labels) {
-  if (is_training() && dropout_prob > 0) {
-    const auto drop = torch::rand({labels.size(0)}, labels.options().dtype(torch::kFloat32)) <
-                      dropout_prob;
-    return embedding_table->forward(torch::where(drop, torch::full_like(labels, num_classes), labels));
-  }
-  return embedding_table->forward(labels);
-}
+torch::Tensor LabelEmbedderImpl::forward(const torch::Tensor& labels) { return embedding_table->forward(labels); }
 
 }  // namespace dact::models

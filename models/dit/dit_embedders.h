@@ -38,8 +38,9 @@ class TimestepEmbedderImpl : public torch::nn::Module {
 TORCH_MODULE(TimestepEmbedder);
 
 // Class labels [N] int64 -> [N, hidden]. With dropout_prob > 0 the table has the
-// extra null-class row num_classes, and in training labels are replaced by it with
-// probability dropout_prob (classifier-free guidance training, Ho & Salimans 2022).
+// extra null-class row num_classes for classifier-free guidance (Ho & Salimans 2022).
+// Unlike the reference, forward() never drops labels itself: the training objective
+// replaces them by num_classes with draws from its own generator (exact resume).
 class LabelEmbedderImpl : public torch::nn::Module {
  public:
   LabelEmbedderImpl(int64_t num_classes, int64_t hidden_size, double dropout_prob);

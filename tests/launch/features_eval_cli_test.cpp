@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "launch/config/model_config.h"
+#include "models/family.h"
 #include "models/features/feature_network.h"
 #include "storage/h5_tensor_io.h"
 #include "storage/idx_file.h"
@@ -52,13 +52,14 @@ void write_split(const std::string& dir, const std::string& prefix, int64_t coun
 void write_snapshot(const std::string& path) {
   const nlohmann::json model = {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}, {"img_resolution", 28}};
   torch::manual_seed(0);
-  models::Edm2Precond net = build_model(model);
+  const std::unique_ptr<models::Model> built = models::parse_model_spec(model, "model")->build();
+  torch::nn::Module& net = built->module();
   workers::ema::EmaSnapshot snapshot;
   snapshot.stds = {0.05, 0.1};
   storage::NamedTensors params;
-  for (const auto& item : net->named_parameters()) params[item.key()] = item.value().detach().clone();
+  for (const auto& item : net.named_parameters()) params[item.key()] = item.value().detach().clone();
   snapshot.tracks = {params, params};
-  for (const auto& item : net->named_buffers()) snapshot.buffers[item.key()] = item.value().detach().clone();
+  for (const auto& item : net.named_buffers()) snapshot.buffers[item.key()] = item.value().detach().clone();
   snapshot.model = model;
   workers::ema::write_ema_snapshot(path, snapshot);
 }

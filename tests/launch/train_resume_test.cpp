@@ -1,6 +1,7 @@
-// `dact train` end to end under mpirun (coordinator, data loader, 2 trainers, EMA actor):
-// the run leaves its artifacts, and a run stopped at step k and resumed ends with the
-// same bytes of weights, Adam state and EMA tracks as one that never stopped.
+// `dact train` end to end under mpirun (coordinator, data loader, 2 trainers, EMA actor),
+// for every model family: the run leaves its artifacts, and a run stopped at step k and
+// resumed ends with the same bytes of weights, Adam state and EMA tracks as one that
+// never stopped.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -15,10 +16,40 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TrainResumeTest : public ::testing::Test {
+// One family's small network: its model section and trainer.loss section.
+struct FamilyCase {
+  std::string name;
+  nlohmann::json model;
+  nlohmann::json loss;
+};
+
+// A DiT small enough for a test: 16 tokens of width 32.
+nlohmann::json tiny_dit(const std::string& arch) {
+  return {{"arch", arch}, {"input_size", 32}, {"patch_size", 8}, {"in_channels", 1}, {"hidden_size", 32},
+          {"depth", 1}, {"num_heads", 2}, {"num_classes", 10}, {"class_dropout_prob", 0.1}};
+}
+
+FamilyCase family_case(const std::string& name) {
+  if (name == "edm2") {
+    return {name,
+            {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
+             {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
+             {"attn_resolutions", nlohmann::json::array()}},
+            {{"label_dropout", 0.1}}};
+  }
+  if (name == "dit_flow") return {name, tiny_dit("dit-flow"), {{"time_distribution", "logit-normal"}}};
+  nlohmann::json ddpm = tiny_dit("dit-ddpm");
+  ddpm["diffusion_steps"] = 100;
+  ddpm["noise_schedule"] = "cosine";
+  return {name, ddpm, nlohmann::json::object()};
+}
+
+class TrainResumeTest : public ::testing::TestWithParam<std::string> {
  protected:
-  static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("dact_train_resume_" + std::to_string(::getpid()));
+  void SetUp() override {
+    if (!root_.empty()) return;  // once per suite (one family per suite)
+    const FamilyCase family = family_case(GetParam());
+    root_ = fs::temp_directory_path() / ("dact_train_resume_" + family.name + "_" + std::to_string(::getpid()));
     fs::create_directories(root_);
     const std::string convert = dact::testing::dact_binary() +
                                 " dataset convert --source " + dact::testing::fashion_mnist_dir() + " --dest " +
@@ -28,20 +59,21 @@ class TrainResumeTest : public ::testing::Test {
     const nlohmann::json config = {
         {"seed", 3},
         {"dataset", {{"dir", (root_ / "data" / "test").string()}}},
-        {"model", {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
-                   {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
-                   {"attn_resolutions", nlohmann::json::array()}}},
+        {"model", family.model},
         {"roles", {{"data_loader", 1}, {"trainer", 2}, {"ema", 1}}},
         {"trainer", {{"batch", 16}, {"batch_per_rank", 4}, {"ref_lr", 0.01}, {"rampup_Mimg", 0.0001},
                      {"checkpoint_every_steps", 4}, {"ema_every_steps", 2}, {"status_every_s", 0},
-                     {"loss", {{"label_dropout", 0.1}}}}},
+                     {"loss", family.loss}}},
         {"ema", {{"stds", {0.05, 0.1}}, {"snapshot_every_kimg", 0.064},
                  {"preview", {{"per_class", 1}, {"num_steps", 2}}}}},
         {"run", {{"duration_kimg", 0.192}, {"threads", {{"trainer", 1}}}, {"liveness_timeout_s", 60}}},
     };
     std::ofstream(root_ / "config.json") << config.dump(2);
   }
-  static void TearDownTestSuite() { fs::remove_all(root_); }
+  static void TearDownTestSuite() {
+    fs::remove_all(root_);
+    root_.clear();
+  }
 
   static int train(const std::string& run, const std::string& extra) {
     const std::string command = dact::testing::dact_binary() + " train --config " + (root_ / "config.json").string() +
@@ -66,7 +98,7 @@ void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
   }
 }
 
-TEST_F(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
+TEST_P(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
   ASSERT_EQ(train("full", ""), 0) << "see " << run_dir("full") << ".out";
   const std::string run = run_dir("full");
   EXPECT_TRUE(fs::exists(run + "/config.json"));
@@ -92,7 +124,7 @@ TEST_F(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
   EXPECT_GE(lines, 1);
 }
 
-TEST_F(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
+TEST_P(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
   if (!fs::exists(run_dir("full") + "/checkpoints/checkpoint-00000012.h5")) {
     ASSERT_EQ(train("full", ""), 0);
   }
@@ -106,11 +138,15 @@ TEST_F(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
                       run_dir("resumed") + "/checkpoints/ema-00000012.h5");
 }
 
-TEST_F(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
+TEST_P(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
   EXPECT_NE(train("bad", "--set trainer.bacth=3"), 0);
   std::ifstream out(root_ / "bad.out");
   const std::string text((std::istreambuf_iterator<char>(out)), {});
   EXPECT_NE(text.find("trainer.bacth"), std::string::npos) << text;
 }
+
+INSTANTIATE_TEST_SUITE_P(Edm2, TrainResumeTest, ::testing::Values("edm2"));
+INSTANTIATE_TEST_SUITE_P(DitFlow, TrainResumeTest, ::testing::Values("dit_flow"));
+INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm"));
 
 }  // namespace

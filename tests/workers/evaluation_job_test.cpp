@@ -68,12 +68,6 @@ class EvaluationJobTest : public ::testing::Test {
     job.batch = batch;
     return job;
   }
-  NetworkFactory factory() const {
-    return [this](const nlohmann::json& model) {
-      EXPECT_EQ(model, (nlohmann::json{{"preset", "edm2-tiny"}}));
-      return models::Edm2Precond(config_);
-    };
-  }
 
   fs::path dir_;
   models::Edm2PrecondConfig config_;
@@ -82,9 +76,9 @@ class EvaluationJobTest : public ::testing::Test {
 };
 
 TEST_F(EvaluationJobTest, PartsSplitAtABatchMultipleMergeIntoTheSameResultBitForBit) {
-  const EvaluationPart whole = run_evaluation_part(job(0, 8, 4), *features_, factory());
-  const EvaluationPart merged = merge_parts({run_evaluation_part(job(0, 4, 4), *features_, factory()),
-                                             run_evaluation_part(job(4, 8, 4), *features_, factory())});
+  const EvaluationPart whole = run_evaluation_part(job(0, 8, 4), *features_);
+  const EvaluationPart merged = merge_parts({run_evaluation_part(job(0, 4, 4), *features_),
+                                             run_evaluation_part(job(4, 8, 4), *features_)});
   EXPECT_EQ(whole.images, 8);
   EXPECT_EQ(merged.images, 8);
   EXPECT_EQ(merged.seed_begin, 0);
@@ -99,25 +93,25 @@ TEST_F(EvaluationJobTest, PartsSplitAtABatchMultipleMergeIntoTheSameResultBitFor
 }
 
 TEST_F(EvaluationJobTest, ImageDependsOnItsSeedNotOnItsBatch) {
-  models::Edm2Precond net = load_snapshot_network(snapshot_path_, 0.1, factory());
-  SamplingOptions options;
+  const std::unique_ptr<models::Model> net = load_snapshot_network(snapshot_path_, 0.1);
+  models::SamplingOptions options;
   options.steps = 3;
-  const SeededImages all = generate_seeded_images(net, 0, 12, 12, options);
-  const SeededImages some = generate_seeded_images(net, 5, 7, 2, options);
+  const SeededImages all = generate_seeded_images(*net, 0, 12, 12, options);
+  const SeededImages some = generate_seeded_images(*net, 5, 7, 2, options);
   EXPECT_TRUE(torch::equal(some.images, all.images.slice(0, 5, 7)));
   EXPECT_TRUE(torch::equal(all.labels, torch::tensor({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1}, torch::kInt64)));
-  EXPECT_TRUE(torch::equal(seeded_noise(5, 4, 8), seeded_noise(5, 4, 8)));
-  EXPECT_FALSE(torch::equal(seeded_noise(5, 4, 8), seeded_noise(6, 4, 8)));
+  EXPECT_TRUE(torch::equal(seeded_noise(5, {4, 8}), seeded_noise(5, {4, 8})));
+  EXPECT_FALSE(torch::equal(seeded_noise(5, {4, 8}), seeded_noise(6, {4, 8})));
 }
 
 TEST_F(EvaluationJobTest, TheTrackIsChosenByItsStd) {
-  models::Edm2Precond half = load_snapshot_network(snapshot_path_, 0.05, factory());
-  models::Edm2Precond full = load_snapshot_network(snapshot_path_, 0.1, factory());
-  const auto half_weights = models::state_dict(*half), full_weights = models::state_dict(*full);
-  const std::string name = half->named_parameters().begin()->key();  // buffers are shared by the tracks
+  const std::unique_ptr<models::Model> half = load_snapshot_network(snapshot_path_, 0.05);
+  const std::unique_ptr<models::Model> full = load_snapshot_network(snapshot_path_, 0.1);
+  const auto half_weights = models::state_dict(half->module()), full_weights = models::state_dict(full->module());
+  const std::string name = half->module().named_parameters().begin()->key();  // buffers are shared by the tracks
   EXPECT_TRUE(torch::allclose(half_weights.at(name) * 2, full_weights.at(name)));
   try {
-    load_snapshot_network(snapshot_path_, 0.2, factory());
+    load_snapshot_network(snapshot_path_, 0.2);
     FAIL() << "expected a StorageError";
   } catch (const storage::StorageError& e) {
     const std::string what = e.what();
@@ -140,7 +134,7 @@ TEST_F(EvaluationJobTest, MergeRejectsGapsAndMixedFeatureNets) {
 }
 
 TEST_F(EvaluationJobTest, MetricsAgainstItselfAreZeroDistanceAndFullCoverage) {
-  const EvaluationPart part = run_evaluation_part(job(0, 12, 12), *features_, factory());
+  const EvaluationPart part = run_evaluation_part(job(0, 12, 12), *features_);
   ReferenceStatistics reference(part.stats.dim);
   reference.feature_net = part.feature_net;
   reference.stats = part.stats;

@@ -12,7 +12,7 @@
 namespace dact::workers::ema {
 
 EmaWorker::EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash,
-                     nlohmann::json model, std::function<models::Edm2Precond()> make_net,
+                     nlohmann::json model, std::function<std::unique_ptr<models::Model>()> make_net,
                      EmaLinks links)
     : config_(std::move(config)),
       run_(std::move(run)),
@@ -23,7 +23,7 @@ EmaWorker::EmaWorker(EmaConfig config, storage::RunDirectory run, std::string co
   if (config_.preview_track >= config_.stds.size()) {
     throw std::invalid_argument("ema.preview_track must index ema.stds");
   }
-  for (const auto& param : make_net_()->named_parameters()) param_names_.push_back(param.key());
+  for (const auto& param : make_net_()->module().named_parameters()) param_names_.push_back(param.key());
 }
 
 void EmaWorker::resume_from(int64_t step) {
@@ -112,9 +112,9 @@ void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
     }
     if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
     if (final) {
-      models::Edm2Precond net = make_net_();
-      models::load_state_dict(*net, snapshot_state_dict(*snapshot, config_.preview_track));
-      storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(net, config_.preview));
+      const std::unique_ptr<models::Model> net = make_net_();
+      models::load_state_dict(net->module(), snapshot_state_dict(*snapshot, config_.preview_track));
+      storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(*net, config_.preview));
       LOG(INFO) << "preview grid written to " << run_.sample_grid_path(kimg);
     }
     if (final || stop) links_.finished(snapshot->step);

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "models/edm2/edm2_precond.h"
+#include "models/family.h"
 #include "storage/background_writer.h"
 #include "storage/run_directory.h"
 #include "workers/ema/ema_snapshot.h"
@@ -37,10 +37,10 @@ struct EmaLinks {
 
 class EmaWorker {
  public:
-  // `make_net` builds the trained network (for parameter names and the preview);
+  // `make_net` builds the trained model (for parameter names and the preview);
   // `model` describes it in snapshots.
-  EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash,
-            nlohmann::json model, std::function<models::Edm2Precond()> make_net, EmaLinks links);
+  EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash, nlohmann::json model,
+            std::function<std::unique_ptr<models::Model>()> make_net, EmaLinks links);
 
   // Loads the tracks of checkpoint step `step` (ema-<step>.h5); step 0 waits for the
   // initial weights instead.
@@ -61,7 +61,7 @@ class EmaWorker {
   storage::RunDirectory run_;
   std::string config_hash_;
   nlohmann::json model_;
-  std::function<models::Edm2Precond()> make_net_;
+  std::function<std::unique_ptr<models::Model>()> make_net_;
   EmaLinks links_;
   std::vector<std::string> param_names_;
   std::vector<PowerEmaTrack> tracks_;

@@ -1,6 +1,8 @@
 #include "workers/ema/preview_grid.h"
 
-#include "workers/evaluator/class_conditional_sampler.h"
+#include <algorithm>
+
+#include "workers/evaluator/pixel_sampling.h"
 
 namespace dact::workers::ema {
 
@@ -9,18 +11,22 @@ torch::Tensor tile_images(const torch::Tensor& images, int64_t rows, int64_t col
   return images.reshape({rows, cols, C, H, W}).permute({2, 0, 3, 1, 4}).reshape({C, rows * H, cols * W});
 }
 
-torch::Tensor sample_preview_grid(models::Edm2Precond& net, const PreviewOptions& options) {
-  const models::Edm2UNetConfig& unet = net->config().unet;
-  const int64_t classes = unet.label_dim;
-  const int64_t count = classes * options.per_class;
+torch::Tensor sample_preview_grid(models::Model& model, const PreviewOptions& options) {
+  const models::ImageShape shape = model.image_shape();
+  const int64_t rows = std::max<int64_t>(model.label_dim(), 1);
+  const int64_t count = rows * options.per_class;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
-  const torch::Tensor noise = torch::randn(
-      {count, unet.img_channels, unet.img_resolution, unet.img_resolution}, generator, torch::kFloat32);
-  evaluator::SamplingOptions sampling;
+  const torch::Tensor noise =
+      torch::randn({count, shape.channels, shape.resolution, shape.resolution}, generator, torch::kFloat32);
+  models::SamplingOptions sampling;
   sampling.steps = options.num_steps;
-  sampling.guidance = options.guidance;
-  const torch::Tensor labels = torch::arange(classes).repeat_interleave(options.per_class);
-  return tile_images(evaluator::sample_class_conditional(net, labels, noise, sampling), classes, options.per_class);
+  sampling.guidance.weight = options.guidance;
+  // Stochastic samplers continue the same stream, so the grid depends on the seed alone.
+  const models::NoiseSource randn = [&generator](const torch::Tensor& like) {
+    return torch::randn(like.sizes(), generator, like.options());
+  };
+  const torch::Tensor labels = torch::arange(rows).repeat_interleave(options.per_class);
+  return tile_images(evaluator::sample_pixels(model, labels, noise, sampling, randn), rows, options.per_class);
 }
 
 }  // namespace dact::workers::ema

@@ -1,11 +1,10 @@
 #pragma once
-// The preview a user looks at: `per_class` samples of each class, one row per class,
-// drawn with EDM's Heun sampler (optionally with classifier-free guidance) from a
-// class-conditional EDM2 denoiser, tiled into one uint8 image.
+// The preview a user looks at: `per_class` samples of each class, one row per class
+// (one row for an unconditional model), drawn with the model family's default sampler
+// (optionally with classifier-free guidance), tiled into one uint8 image.
 #include <torch/torch.h>
 
-#include "models/edm2/edm2_precond.h"
-#include "models/diffusion/sampler_edm.h"
+#include "models/family.h"
 
 namespace dact::workers::ema {
 
@@ -16,8 +15,8 @@ struct PreviewOptions {
   uint64_t seed = 0;
 };
 
-// uint8 [C, classes * H, per_class * W]; net must be class-conditional (label_dim > 0).
-torch::Tensor sample_preview_grid(models::Edm2Precond& net, const PreviewOptions& options);
+// uint8 [C, rows * H, per_class * W].
+torch::Tensor sample_preview_grid(models::Model& model, const PreviewOptions& options);
 
 // Tiles uint8 images [rows * cols, C, H, W] into [C, rows * H, cols * W].
 torch::Tensor tile_images(const torch::Tensor& images, int64_t rows, int64_t cols);

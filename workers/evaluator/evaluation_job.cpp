@@ -3,25 +3,22 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "workers/evaluator/pixel_sampling.h"
 #include "workers/evaluator/seeded_images.h"
 
 namespace dact::workers::evaluator {
 
-EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features,
-                                   const NetworkFactory& make_network) {
+EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features) {
   const auto start = std::chrono::steady_clock::now();
-  models::Edm2Precond net = load_snapshot_network(job.snapshot_path, job.ema_std, make_network);
-  SamplingOptions sampling;
-  sampling.sampler = job.sampler;
-  sampling.steps = job.steps;
-  sampling.guidance = job.guidance;
+  const std::unique_ptr<models::Model> net = load_snapshot_network(job.snapshot_path, job.ema_std);
+  const models::SamplingOptions sampling = sampling_options(job);
 
   EvaluationPart part(features.dim());
   part.feature_net = features.name();
   part.seed_begin = job.seed_begin;
   part.seed_end = job.seed_end;
   std::vector<torch::Tensor> rows;
-  for_each_seeded_batch(net, job.seed_begin, job.seed_end, job.batch, sampling,
+  for_each_seeded_batch(*net, job.seed_begin, job.seed_end, job.batch, sampling,
                         [&](int64_t, int64_t, const torch::Tensor& images) {
                           const torch::Tensor batch_features = features.features(images).to(torch::kFloat32);
                           part.stats.add(batch_features);

@@ -30,8 +30,7 @@ struct EvaluationPart {
 
 // Samples, extracts features and accumulates statistics for job's seed range.
 // Throws storage::StorageError naming the snapshot, std::invalid_argument for bad settings.
-EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features,
-                                   const NetworkFactory& make_network);
+EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features);
 
 // Concatenates parts whose seed ranges follow each other (in that order), of one
 // feature net; anything else is std::invalid_argument. seconds add up.

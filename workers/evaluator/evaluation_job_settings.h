@@ -3,6 +3,7 @@
 // track of a snapshot, and the feature net that measures them. Torch-free, so the
 // coordinator and the job's message (evaluation_messages.h) carry it as it is.
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace dact::workers::evaluator {
@@ -10,9 +11,12 @@ namespace dact::workers::evaluator {
 struct EvaluationJob {
   std::string snapshot_path;  // absolute in jobs, so evaluators started elsewhere find it
   double ema_std = 0.1;       // must equal a track's std (snapshot_network.h)
-  std::string sampler = "heun";
+  std::string sampler;  // "" = the model family's default
   int64_t steps = 32;
-  double guidance = 1.0;
+  double guidance = 1.0;  // classifier-free guidance weight; 1 = none
+  std::string guidance_ramp = "constant";  // or "linear" (models/diffusion/guidance.h)
+  double guidance_low = 0;                 // guidance only for noise levels in (low, high]
+  double guidance_high = std::numeric_limits<double>::infinity();
   int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)
   // Images per sampling batch. Batches are aligned to multiples of `batch`; results
   // are the same for any batch in practice, bit for bit only when all parts of an

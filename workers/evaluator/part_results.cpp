@@ -47,8 +47,7 @@ EvaluationPart from_message(const EvaluatedPart& message) {
   return part;
 }
 
-PartEvaluator::PartEvaluator(NetworkFactory make_network, int threads)
-    : make_network_(std::move(make_network)), threads_(threads) {}
+PartEvaluator::PartEvaluator(int threads) : threads_(threads) {}
 
 actors::Bytes PartEvaluator::evaluate(const actors::Bytes& job_payload) {
   at::set_num_threads(threads_);
@@ -61,7 +60,7 @@ actors::Bytes PartEvaluator::evaluate(const actors::Bytes& job_payload) {
       features_ = models::features::load_feature_network(message.job.feature_weights);
       feature_weights_ = message.job.feature_weights;
     }
-    const EvaluationPart part = run_evaluation_part(message.job, *features_, make_network_);
+    const EvaluationPart part = run_evaluation_part(message.job, *features_);
     EvaluatedPart computed = to_message(part);
     computed.evaluation_id = result.evaluation_id;
     computed.part_index = result.part_index;

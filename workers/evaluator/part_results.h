@@ -24,13 +24,12 @@ class PartEvaluator {
  public:
   // `threads`: LibTorch intra-op threads, set on the thread that calls evaluate()
   // (OpenMP's thread count is per calling thread, so the actor thread's does not carry over).
-  PartEvaluator(NetworkFactory make_network, int threads);
+  explicit PartEvaluator(int threads);
   // An EvaluatePart payload -> an EvaluatedPart payload. Never throws: a part that
   // cannot be computed returns its error (see EvaluatedPart).
   actors::Bytes evaluate(const actors::Bytes& job_payload);
 
  private:
-  NetworkFactory make_network_;
   int threads_;
   std::string feature_weights_;
   std::unique_ptr<models::features::FeatureNetwork> features_;

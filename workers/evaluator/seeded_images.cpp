@@ -4,51 +4,72 @@
 #include <stdexcept>
 #include <vector>
 
+#include "workers/evaluator/pixel_sampling.h"
 #include "workers/seed_mixing.h"
 
 namespace dact::workers::evaluator {
+namespace {
 
-int64_t seeded_class(int64_t seed, int64_t classes) { return seed % classes; }
+// The stream a stochastic sampler draws image `seed`'s noise from; apart from the
+// initial noise's (splitmix64(seed)).
+constexpr uint64_t kSamplerNoiseStream = 1;
 
-torch::Tensor seeded_noise(int64_t seed, int64_t channels, int64_t resolution) {
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(splitmix64(static_cast<uint64_t>(seed)));
-  return torch::randn({channels, resolution, resolution}, generator, torch::kFloat32);
+// Noise shaped like a batch, row i from image i's own generator.
+models::NoiseSource per_image_noise(std::vector<at::Generator>& generators) {
+  return [&generators](const torch::Tensor& like) {
+    std::vector<torch::Tensor> rows;
+    for (at::Generator& generator : generators) {
+      rows.push_back(torch::randn(like.sizes().slice(1), generator, like.options()));
+    }
+    return torch::stack(rows);
+  };
 }
 
-void for_each_seeded_batch(models::Edm2Precond& net, int64_t seed_begin, int64_t seed_end, int64_t batch,
-                           const SamplingOptions& options, const SeededBatchSink& on_batch) {
+}  // namespace
+
+int64_t seeded_class(int64_t seed, int64_t classes) { return classes > 0 ? seed % classes : 0; }
+
+torch::Tensor seeded_noise(int64_t seed, const models::ImageShape& shape) {
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(splitmix64(static_cast<uint64_t>(seed)));
+  return torch::randn({shape.channels, shape.resolution, shape.resolution}, generator, torch::kFloat32);
+}
+
+void for_each_seeded_batch(models::Model& model, int64_t seed_begin, int64_t seed_end, int64_t batch,
+                           const models::SamplingOptions& options, const SeededBatchSink& on_batch) {
   if (seed_begin < 0 || seed_end < seed_begin) {
     throw std::invalid_argument("seed range [" + std::to_string(seed_begin) + ", " + std::to_string(seed_end) +
                                 ") is empty or negative");
   }
   if (batch < 1) throw std::invalid_argument("batch must be >= 1");
-  const models::Edm2UNetConfig& unet = net->config().unet;
-  if (unet.label_dim <= 0) throw std::invalid_argument("seeded images need a class-conditional network");
+  const models::ImageShape shape = model.image_shape();
   for (int64_t begin = seed_begin; begin < seed_end;) {
     const int64_t end = std::min(seed_end, (begin / batch + 1) * batch);
     std::vector<torch::Tensor> noise;
     std::vector<int64_t> labels;
+    std::vector<at::Generator> sampler_generators;
     for (int64_t seed = begin; seed < end; ++seed) {
-      noise.push_back(seeded_noise(seed, unet.img_channels, unet.img_resolution));
-      labels.push_back(seeded_class(seed, unet.label_dim));
+      noise.push_back(seeded_noise(seed, shape));
+      labels.push_back(seeded_class(seed, model.label_dim()));
+      sampler_generators.push_back(
+          at::make_generator<at::CPUGeneratorImpl>(mix_seed({static_cast<uint64_t>(seed), kSamplerNoiseStream})));
     }
     const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64);
-    on_batch(begin, end, sample_class_conditional(net, label_tensor, torch::stack(noise), options));
+    on_batch(begin, end,
+             sample_pixels(model, label_tensor, torch::stack(noise), options, per_image_noise(sampler_generators)));
     begin = end;
   }
 }
 
-SeededImages generate_seeded_images(models::Edm2Precond& net, int64_t seed_begin, int64_t seed_end, int64_t batch,
-                                    const SamplingOptions& options) {
+SeededImages generate_seeded_images(models::Model& model, int64_t seed_begin, int64_t seed_end, int64_t batch,
+                                    const models::SamplingOptions& options) {
   std::vector<torch::Tensor> images;
-  for_each_seeded_batch(net, seed_begin, seed_end, batch, options,
+  for_each_seeded_batch(model, seed_begin, seed_end, batch, options,
                         [&images](int64_t, int64_t, const torch::Tensor& pixels) { images.push_back(pixels); });
-  const models::Edm2UNetConfig& unet = net->config().unet;
   std::vector<int64_t> labels;
-  for (int64_t seed = seed_begin; seed < seed_end; ++seed) labels.push_back(seeded_class(seed, unet.label_dim));
+  for (int64_t seed = seed_begin; seed < seed_end; ++seed) labels.push_back(seeded_class(seed, model.label_dim()));
+  const models::ImageShape shape = model.image_shape();
   SeededImages out;
-  out.images = images.empty() ? torch::empty({0, unet.img_channels, unet.img_resolution, unet.img_resolution},
-                                              torch::kUInt8)
+  out.images = images.empty() ? torch::empty({0, shape.channels, shape.resolution, shape.resolution}, torch::kUInt8)
                               : torch::cat(images);
   out.labels = torch::tensor(labels, torch::kInt64);
   return out;

@@ -9,23 +9,22 @@
 
 namespace dact::workers::evaluator {
 
-models::Edm2Precond load_snapshot_network(const std::string& snapshot_path, double ema_std,
-                                          const NetworkFactory& make_network) {
+std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std) {
   const ema::EmaSnapshot snapshot = ema::read_ema_snapshot(snapshot_path);
   for (size_t i = 0; i < snapshot.stds.size(); ++i) {
     if (std::abs(snapshot.stds[i] - ema_std) > 1e-9) continue;
-    models::Edm2Precond net{nullptr};
+    std::unique_ptr<models::Model> net;
     try {
-      net = make_network(snapshot.model);
+      net = models::parse_model_spec(snapshot.model, "model")->build();
     } catch (const std::exception& e) {
       throw storage::StorageError(snapshot_path, std::string("model section: ") + e.what());
     }
     try {
-      models::load_state_dict(*net, ema::snapshot_state_dict(snapshot, i));
+      models::load_state_dict(net->module(), ema::snapshot_state_dict(snapshot, i));
     } catch (const models::StateDictError& e) {
       throw storage::StorageError(snapshot_path, e.what());
     }
-    net->eval();
+    net->module().eval();
     return net;
   }
   std::ostringstream stds;

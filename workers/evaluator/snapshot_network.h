@@ -1,26 +1,22 @@
 #pragma once
-// The denoiser of one EMA track of a snapshot file (workers/ema/ema_snapshot.h), as
-// evaluation and `dact sample` use it.
+// The model of one EMA track of a snapshot file (workers/ema/ema_snapshot.h), as
+// evaluation and `dact sample` use it: the snapshot's `model` section (the run
+// config's) names the family and its network.
 //
 // The track is chosen by its std and must match exactly (to 1e-9): a single snapshot
 // holds too few tracks for a faithful post-hoc reconstruction, so other stds are
 // first reconstructed over the whole run with `dact ema reconstruct`, whose output
 // files are snapshots with that one track.
-#include <functional>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 
-#include "models/edm2/edm2_precond.h"
+#include "models/family.h"
 
 namespace dact::workers::evaluator {
 
-// Builds the untrained network a snapshot's `model` section (the run config's) describes.
-// The run config's parser lives in launch/, which workers may not use, so callers pass it.
-using NetworkFactory = std::function<models::Edm2Precond(const nlohmann::json& model_section)>;
-
-// Throws storage::StorageError naming the file when it does not verify, has no track with
-// `ema_std` (listing the stds it has), or its weights do not fit the described network.
-models::Edm2Precond load_snapshot_network(const std::string& snapshot_path, double ema_std,
-                                          const NetworkFactory& make_network);
+// Throws storage::StorageError naming the file when it does not verify, its model
+// section does not parse, it has no track with `ema_std` (listing the stds it has), or
+// its weights do not fit the described network.
+std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std);
 
 }  // namespace dact::workers::evaluator

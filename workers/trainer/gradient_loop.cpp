@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "models/pixel_range.h"
 #include "models/state_dict.h"
 #include "workers/seed_mixing.h"
 #include "workers/tensor_bytes.h"
@@ -32,31 +33,31 @@ at::Generator micro_batch_generator(uint64_t seed, int64_t step, int64_t round, 
                 static_cast<uint64_t>(trainer_index)}));
 }
 
-GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, models::Edm2Precond net,
+GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<models::Model> model,
                            int trainer_index, GradientAllReduce& all_reduce, BatchQueue& batches,
                            GradientLoopLinks links, storage::RunDirectory run,
                            std::string config_hash)
     : config_(config),
       seed_(seed),
-      net_(std::move(net)),
+      model_(std::move(model)),
       trainer_index_(trainer_index),
       all_reduce_(all_reduce),
       batches_(batches),
       links_(std::move(links)),
       run_(std::move(run)),
       config_hash_(std::move(config_hash)),
-      params_(net_->named_parameters().pairs()),
+      params_(models::trained_parameters(model_->module())),
       adam_(params_, config.adam),
       rounds_(data_loader::BatchLayout{config.batch, config.batch_per_rank,
                                        all_reduce.num_trainers()}.rounds()) {
-  net_->train();
+  model_->module().train();
   // Gradients exist from the start so that every trainer all-reduces the same list.
   for (auto& [name, param] : params_) param.mutable_grad() = torch::zeros_like(param);
 }
 
 storage::NamedTensors GradientLoop::state_dict_copy() const {
   storage::NamedTensors copy;
-  for (const auto& [name, tensor] : models::state_dict(*net_)) copy[name] = tensor.detach().clone();
+  for (const auto& [name, tensor] : models::state_dict(model_->module())) copy[name] = tensor.detach().clone();
   return copy;
 }
 
@@ -65,7 +66,7 @@ void GradientLoop::resume_from(int64_t step) {
   if (step > 0) {
     const TrainingCheckpoint checkpoint =
         read_training_checkpoint(run_.checkpoint_path(step), config_hash_);
-    models::load_state_dict(*net_, checkpoint.model);
+    models::load_state_dict(model_->module(), checkpoint.model);
     adam_.load_state(checkpoint.optimizer);
     step_ = checkpoint.step;
     nonfinite_steps_skipped_ = checkpoint.nonfinite_steps_skipped;
@@ -121,11 +122,15 @@ double GradientLoop::train_one_step() {
     loader_busy_s_ = batch->loader_busy_s;
     at::Generator generator = micro_batch_generator(seed_, step_, round, trainer_index_);
     if (round == rounds_ - 1) all_reduce_.arm_for_final_backward();
-    const torch::Tensor loss =
-        edm2_micro_batch_loss(net_, pixels_to_model_space(batch->images), batch->labels,
-                              config_.objective, 1.0 / config_.batch, generator);
+    const models::MicroBatchLoss micro_batch =
+        model_->training_loss(models::pixels_to_model_space(batch->images), batch->labels, generator);
+    // Summed over the micro-batch and divided by the global batch, the rounds and
+    // trainers add up to the step's mean loss (EDM2: loss.sum() / batch_size).
+    const torch::Tensor loss = micro_batch.loss.sum() * (1.0 / config_.batch);
     loss.backward();
     loss_local += loss.item<double>();
+    for (const auto& [name, term] : micro_batch.terms) interval_.term_sums[name] += term.sum().item<double>();
+    interval_.term_samples += micro_batch.loss.size(0);
   }
 
   // Most buckets were started during the last backward; the loss rides along at the end.
@@ -176,7 +181,7 @@ void GradientLoop::hand_weights_to_ema(bool update, bool write_state, bool final
   weights.final = final;
   weights.stop = stop;
   if (update) {
-    const storage::NamedTensors state = models::state_dict(*net_);
+    const storage::NamedTensors state = models::state_dict(model_->module());
     weights.tensors = tensors_to_bytes(state);  // the one copy; sending happens off this thread
     last_ema_nimg_ = weights.nimg;
   }
@@ -199,7 +204,7 @@ void GradientLoop::write_checkpoint() {
 
 void GradientLoop::report(double interval_s) {
   const auto percent = [interval_s](double part_s) { return interval_s > 0 ? 100 * part_s / interval_s : 0.0; };
-  const nlohmann::json line = {
+  nlohmann::json line = {
       {"time", unix_time_s()},
       {"step", step_},
       {"kimg", static_cast<double>(step_ * config_.batch) / 1000},
@@ -214,6 +219,9 @@ void GradientLoop::report(double interval_s) {
       {"nonfinite_steps_skipped", nonfinite_steps_skipped_},
       {"loader_busy_s", loader_busy_s_},
   };
+  if (interval_.term_samples > 0) {
+    for (const auto& [name, sum] : interval_.term_sums) line["loss_terms"][name] = sum / interval_.term_samples;
+  }
   links_.report_progress(line.dump());
 }
 

@@ -1,15 +1,17 @@
 #pragma once
 // The trainer's gradient loop: per step, `rounds` micro-batches forward/backward
-// (gradient accumulation), one all-reduce among the trainers, the NaN/inf guard,
-// EDM2's learning-rate schedule, Adam. Trainer 0 also hands the weights to the EMA
+// through the model family's objective (gradient accumulation), one all-reduce among
+// the trainers, the NaN/inf guard, EDM2's learning-rate schedule, Adam. Trainer 0 also hands the weights to the EMA
 // actor every ema_every_steps, writes checkpoints from a background thread, and
 // reports progress. Everything else (receiving batches, sending messages) happens on
 // the actor's loop thread behind the Links callbacks, so this loop only ever waits
 // for data (when the loader is behind) and for the all-reduce.
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 
-#include "models/edm2/edm2_precond.h"
+#include "models/family.h"
 #include "storage/background_writer.h"
 #include "storage/run_directory.h"
 #include "workers/data_loader/sample_order.h"
@@ -39,7 +41,7 @@ class NonFiniteLossError : public std::runtime_error {
 
 class GradientLoop {
  public:
-  GradientLoop(TrainerConfig config, uint64_t seed, models::Edm2Precond net, int trainer_index,
+  GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<models::Model> model, int trainer_index,
                GradientAllReduce& all_reduce, BatchQueue& batches, GradientLoopLinks links,
                storage::RunDirectory run, std::string config_hash);
 
@@ -57,12 +59,14 @@ class GradientLoop {
   int64_t step() const { return step_; }
   // True when run() returned before final_step.
   bool stopped_early() const { return stopped_early_; }
-  const models::Edm2Precond& net() const { return net_; }
+  models::Model& model() { return *model_; }
 
  private:
   struct IntervalTimes {
     double data_wait_s = 0, all_reduce_s = 0, ema_handoff_s = 0, checkpoint_s = 0;
     double loss_sum = 0;
+    std::map<std::string, double> term_sums;  // the objective's terms, this trainer's samples
+    int64_t term_samples = 0;
     int64_t steps = 0;
   };
   double train_one_step();  // returns the global mean loss of the step
@@ -76,7 +80,7 @@ class GradientLoop {
 
   TrainerConfig config_;
   uint64_t seed_;
-  models::Edm2Precond net_;
+  std::unique_ptr<models::Model> model_;
   int trainer_index_;
   GradientAllReduce& all_reduce_;
   BatchQueue& batches_;

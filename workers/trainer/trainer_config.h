@@ -4,7 +4,6 @@
 #include <cstdint>
 
 #include "workers/trainer/adam.h"
-#include "workers/trainer/edm2_objective.h"
 
 namespace dact::workers::trainer {
 
@@ -15,7 +14,6 @@ struct TrainerConfig {
   double ref_batches = 70e3;
   double rampup_Mimg = 10;
   AdamOptions adam;
-  Edm2ObjectiveConfig objective;
   int64_t ema_every_steps = 1;         // trainer 0 hands weights to the EMA actor this often
   int64_t checkpoint_every_steps = 1000;
   double status_every_s = 10;

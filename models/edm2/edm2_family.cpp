@@ -1,0 +1,102 @@
+#include "models/edm2/edm2_family.h"
+
+#include "models/diffusion/sampler_edm.h"
+#include "models/edm2/edm2_arguments.h"
+#include "models/edm2/edm2_configs.h"
+
+namespace dact::models {
+namespace {
+
+const std::vector<std::string> kEdm2Samplers{"heun", "euler"};
+
+class Edm2Model : public Model {
+ public:
+  Edm2Model(Edm2Precond net, Edm2ObjectiveConfig objective) : net_(std::move(net)), objective_(objective) {}
+
+  torch::nn::Module& module() override { return *net_; }
+  ImageShape image_shape() const override {
+    return {net_->config().unet.img_channels, net_->config().unet.img_resolution};
+  }
+  int64_t label_dim() const override { return net_->config().unet.label_dim; }
+  std::vector<std::string> samplers() const override { return kEdm2Samplers; }
+
+  MicroBatchLoss training_loss(const torch::Tensor& x0, const torch::Tensor& labels,
+                               at::Generator& generator) override {
+    return {edm2_per_sample_loss(net_, x0, labels, objective_, generator), {}};
+  }
+
+  torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
+                       const NoiseSource& randn) override {
+    EdmSamplerOptions sampler;
+    sampler.heun = resolve_sampler(kEdm2Samplers, options.sampler) == "heun";
+    if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
+    sampler.num_steps = options.steps;
+    const int64_t label_dim = net_->config().unet.label_dim;
+    torch::Tensor one_hot;
+    if (label_dim > 0) one_hot = torch::one_hot(labels, label_dim).to(torch::kFloat32);
+    const ConditionalDenoiser conditional = [this](const torch::Tensor& x, double sigma,
+                                                   const torch::Tensor& class_labels) {
+      return net_->forward(x, torch::full({x.size(0)}, sigma), class_labels).D;
+    };
+    Denoiser denoiser = [&](const torch::Tensor& x, double sigma) { return conditional(x, sigma, one_hot); };
+    if (options.guidance.weight != 1.0) {
+      if (label_dim == 0) throw std::invalid_argument("guidance needs a class-conditional model (label_dim > 0)");
+      // The unconditional model is the zero label (EDM2's label dropout).
+      denoiser = classifier_free_guidance(conditional, one_hot, torch::zeros_like(one_hot), options.guidance,
+                                          [sampler](double sigma) { return edm_progress(sampler, sigma); });
+    }
+    torch::NoGradGuard no_grad;
+    net_->eval();
+    return edm_sample(denoiser, noise, sampler, randn);
+  }
+
+ private:
+  Edm2Precond net_;
+  Edm2ObjectiveConfig objective_;
+};
+
+class Edm2Spec : public ModelSpec {
+ public:
+  Edm2Spec(Edm2PrecondConfig net, Edm2ObjectiveConfig objective) : net_(std::move(net)), objective_(objective) {}
+
+  std::unique_ptr<Model> build() const override { return edm2_model(Edm2Precond(net_), objective_); }
+  ImageShape image_shape() const override { return {net_.unet.img_channels, net_.unet.img_resolution}; }
+  int64_t label_dim() const override { return net_.unet.label_dim; }
+  std::vector<std::string> samplers() const override { return kEdm2Samplers; }
+
+ private:
+  Edm2PrecondConfig net_;
+  Edm2ObjectiveConfig objective_;
+};
+
+std::shared_ptr<const ModelSpec> parse_edm2(config::ConfigReader& model, config::ConfigReader& loss) {
+  Edm2PrecondConfig net;
+  std::string preset;
+  model.optional("preset", preset);
+  if (!preset.empty()) {
+    try {
+      net = edm2_named_config(preset);
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError("config key '" + model.key_path("preset") + "': " + e.what());
+    }
+  }
+  read_edm2_precond_arguments(model, net);
+  Edm2ObjectiveConfig objective;
+  loss.optional("P_mean", objective.sigma_distribution.P_mean);
+  loss.optional("P_std", objective.sigma_distribution.P_std);
+  loss.optional("label_dropout", objective.label_dropout);
+  return std::make_shared<Edm2Spec>(std::move(net), objective);
+}
+
+}  // namespace
+
+const Family& edm2_family() {
+  static const Family family{"edm2-precond", parse_edm2};
+  return family;
+}
+
+std::unique_ptr<Model> edm2_model(Edm2Precond net, Edm2ObjectiveConfig objective) {
+  return std::make_unique<Edm2Model>(std::move(net), objective);
+}
+
+}  // namespace dact::models

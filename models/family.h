@@ -1,0 +1,105 @@
+#pragma once
+// A model family: one network together with its training objective, its samplers and
+// guidance, and the names of its state dict. Trainers, the EMA actor, evaluators, the
+// preview and the offline commands see only this interface (as c10d::ProcessGroup
+// hides its backends), so a new family plugs into every actor by adding a folder.
+//
+// A run's `model` section names the family by `arch` and holds the network's
+// constructor arguments; `trainer.loss` holds the objective's settings. Parsing yields
+// a ModelSpec (validated, cheap), from which each actor builds its own Model.
+#include <torch/torch.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config_reader.h"
+#include "models/diffusion/guidance.h"
+#include "models/diffusion/sampler_types.h"
+
+namespace dact::models {
+
+// What the network reads and writes: [N, channels, resolution, resolution] in model
+// space (pixels mapped to [-1, 1], or latents).
+struct ImageShape {
+  int64_t channels = 0;
+  int64_t resolution = 0;
+};
+
+// The loss of one micro-batch, per sample: the step's loss is the sum over the global
+// batch divided by the batch size. `terms` are parts worth reporting (e.g. DDPM's mse
+// and vb), also [N].
+struct MicroBatchLoss {
+  torch::Tensor loss;
+  std::map<std::string, torch::Tensor> terms;
+};
+
+struct SamplingOptions {
+  std::string sampler;  // one of ModelSpec::samplers(); "" = the family's default
+  int64_t steps = 32;
+  GuidanceSchedule guidance;  // classifier-free guidance; weight 1 = none
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  // The trained parameters and buffers; their names are the state dict's.
+  virtual torch::nn::Module& module() = 0;
+  virtual ImageShape image_shape() const = 0;
+  virtual int64_t label_dim() const = 0;  // classes; 0 = unconditional
+  // Sampler names; the first is the default.
+  virtual std::vector<std::string> samplers() const = 0;
+
+  // x0: clean images in model space [N, C, H, W]; labels: int64 [N] (ignored when
+  // unconditional). All randomness comes from `generator`, so the loss is a fixed
+  // function of (weights, batch, generator seed): what exact resume needs.
+  virtual MicroBatchLoss training_loss(const torch::Tensor& x0, const torch::Tensor& labels,
+                                       at::Generator& generator) = 0;
+
+  // Images in model space [N, C, H, W] from standard normal `noise` of that shape.
+  // labels: int64 [N] (ignored when unconditional). Stochastic samplers draw their
+  // noise from `randn`. Throws std::invalid_argument for an unknown sampler, steps < 1,
+  // or guidance on an unconditional model.
+  virtual torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise,
+                               const SamplingOptions& options, const NoiseSource& randn) = 0;
+};
+
+// A parsed, validated `model` section (and `trainer.loss`): what every actor builds its
+// network from.
+class ModelSpec {
+ public:
+  virtual ~ModelSpec() = default;
+  // A fresh network with initial weights from the global LibTorch generator.
+  virtual std::unique_ptr<Model> build() const = 0;
+  virtual ImageShape image_shape() const = 0;
+  virtual int64_t label_dim() const = 0;  // classes; 0 = unconditional
+  // Sampler names; the first is the default.
+  virtual std::vector<std::string> samplers() const = 0;
+};
+
+struct Family {
+  std::string arch;  // the value of model.arch
+  // Reads the family's keys from `model` (arch already taken) and `loss`; the caller
+  // finishes both readers, so unknown keys are errors naming their path.
+  std::function<std::shared_ptr<const ModelSpec>(config::ConfigReader& model, config::ConfigReader& loss)> parse;
+};
+
+// Every family, by arch.
+const std::vector<Family>& model_families();
+
+// Parses a `model` section (key path `model_path`) and a `trainer.loss` section (key
+// path `loss_path`; an empty object = the family's defaults). Throws
+// config::ConfigError naming the key.
+std::shared_ptr<const ModelSpec> parse_model_spec(const nlohmann::json& model, const std::string& model_path,
+                                                  const nlohmann::json& loss = nlohmann::json::object(),
+                                                  const std::string& loss_path = "trainer.loss");
+
+// `sampler` checked against `known` ("" = known.front(), the default); throws
+// std::invalid_argument naming the known ones.
+std::string resolve_sampler(const std::vector<std::string>& known, const std::string& sampler);
+
+}  // namespace dact::models

@@ -1,0 +1,29 @@
+#include "workers/evaluator/pixel_sampling.h"
+
+#include <stdexcept>
+
+#include "models/pixel_range.h"
+
+namespace dact::workers::evaluator {
+
+models::SamplingOptions sampling_options(const EvaluationJob& job) {
+  models::SamplingOptions options;
+  options.sampler = job.sampler;
+  options.steps = job.steps;
+  options.guidance.weight = job.guidance;
+  if (job.guidance_ramp == "linear") {
+    options.guidance.ramp = models::GuidanceRamp::linear;
+  } else if (job.guidance_ramp != "constant") {
+    throw std::invalid_argument("unknown guidance schedule '" + job.guidance_ramp + "' (expected constant or linear)");
+  }
+  options.guidance.interval_low = job.guidance_low;
+  options.guidance.interval_high = job.guidance_high;
+  return options;
+}
+
+torch::Tensor sample_pixels(models::Model& model, const torch::Tensor& labels, const torch::Tensor& noise,
+                            const models::SamplingOptions& options, const models::NoiseSource& randn) {
+  return models::model_space_to_pixels(model.sample(labels, noise, options, randn));
+}
+
+}  // namespace dact::workers::evaluator

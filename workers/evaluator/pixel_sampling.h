@@ -1,0 +1,21 @@
+#pragma once
+// Sampling a model family down to uint8 pixels, as the preview grid, the evaluator and
+// `dact sample` all draw: the job's torch-free settings become the family's sampling
+// options, and model space becomes pixels.
+#include <torch/torch.h>
+
+#include "models/family.h"
+#include "workers/evaluator/evaluation_job_settings.h"
+
+namespace dact::workers::evaluator {
+
+// The sampling options of `job`; an unknown guidance ramp is std::invalid_argument.
+models::SamplingOptions sampling_options(const EvaluationJob& job);
+
+// labels: int64 class indices [N]; noise: standard normal [N, C, H, W]; `randn` feeds
+// stochastic samplers. Returns uint8 pixels [N, C, H, W].
+torch::Tensor sample_pixels(models::Model& model, const torch::Tensor& labels, const torch::Tensor& noise,
+                            const models::SamplingOptions& options,
+                            const models::NoiseSource& randn = models::standard_normal_like);
+
+}  // namespace dact::workers::evaluator
