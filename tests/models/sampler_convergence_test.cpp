@@ -19,7 +19,9 @@
 #include "models/diffusion/sampler_edm.h"
 #include "tests/models/gaussian_oracle.h"
 
-namespace dact::models {
+// A namespace of its own, so the using-directive stays out of the other files of this
+// folder's unity batch.
+namespace dact::models::sampler_convergence {
 namespace {
 
 using namespace gaussian_oracle;  // NOLINT: the test's vocabulary
@@ -334,4 +336,4 @@ TEST(FlowStochasticEulerDriftCorrection, WithoutTheScoreTermTheCovarianceIsWrong
 }
 
 }  // namespace
-}  // namespace dact::models
+}  // namespace dact::models::sampler_convergence
