@@ -2,12 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace dact::models {
 
 double shifted_time(double t, double shift) { return shift * t / (1 + (shift - 1) * t); }
 
 torch::Tensor flow_time_steps(const FlowSamplerOptions& o) {
+  if (o.num_steps < 1 || !(o.time_shift > 0)) {
+    throw std::invalid_argument("FlowSamplerOptions: num_steps must be >= 1 and time_shift > 0, got " +
+                                std::to_string(o.num_steps) + " and " + std::to_string(o.time_shift));
+  }
   auto steps = torch::empty({o.num_steps + 1}, torch::kFloat64);
   auto t = steps.accessor<double, 1>();
   for (int64_t i = 0; i <= o.num_steps; ++i) {

@@ -30,6 +30,7 @@ struct FlowSamplerOptions {
 double shifted_time(double t, double shift);
 
 // Times t_0 = 1 > t_1 > ... > t_N = 0 with t_i = shifted_time(1 - i / N): [N + 1], float64.
+// Throws std::invalid_argument unless num_steps >= 1 and time_shift > 0.
 torch::Tensor flow_time_steps(const FlowSamplerOptions& options);
 
 // Where t lies on the sampler's trajectory: 0 at t = 1, 1 at t = 0, and i / N at the

@@ -4,6 +4,7 @@
 // DDIM against the same streams (eta = 1 is ancestral sampling) and Gaussian data.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -106,21 +107,36 @@ TEST(GaussianDiffusion, ReproducesMarGuidedSampling) {
   EXPECT_LE(max_relative_error(out, storage::read_h5_tensor(file, "diffloss/sample/output")), 1e-4);
 }
 
-TEST(GaussianDiffusion, ReproducesLinearFixedSmallSampling) {
+// A sampling loop of `diffusion` from a start with a step-noise stream.
+using DdpmLoopRun = std::function<torch::Tensor(const GaussianDiffusion& diffusion, const DdpmModel& model,
+                                                const torch::Tensor& start, const DdpmStepNoise& step_noise)>;
+
+// max relative error of `run` on the linear_eps_sample recipe (linear betas respaced to
+// 50, fixed small variance, closed-form eps) against the reference output.
+double linear_eps_sample_error(const DdpmLoopRun& run) {
   const auto file = reference();
   const auto std = storage::read_h5_tensor(file, "linear_eps_sample/std");
   const auto abar = full_alphas_cumprod(BetaSchedule::linear);
-  GaussianDiffusion diffusion({BetaSchedule::linear, 1000, "50", DdpmVariance::fixed_small});
+  const GaussianDiffusion diffusion({BetaSchedule::linear, 1000, "50", DdpmVariance::fixed_small});
+  const auto out = run(
+      diffusion, [&](const torch::Tensor& x, const torch::Tensor& t) { return gaussian_eps(x, t, abar, std); },
+      storage::read_h5_tensor(file, "linear_eps_sample/noise_start"),
+      replay(storage::read_h5_tensor(file, "linear_eps_sample/step_noise")));
+  return max_relative_error(out, storage::read_h5_tensor(file, "linear_eps_sample/output"));
+}
+
+TEST(GaussianDiffusion, ReproducesLinearFixedSmallSampling) {
+  const GaussianDiffusion diffusion({BetaSchedule::linear, 1000, "50", DdpmVariance::fixed_small});
   const std::vector<int64_t> recipe_timesteps{
       0,   20,  41,  61,  82,  102, 122, 143, 163, 183, 204, 224, 245, 265, 285, 306, 326,
       347, 367, 387, 408, 428, 449, 469, 489, 510, 530, 550, 571, 591, 612, 632, 652, 673,
       693, 714, 734, 754, 775, 795, 816, 836, 856, 877, 897, 917, 938, 958, 979, 999};
   EXPECT_EQ(diffusion.timestep_map(), recipe_timesteps);
-  const auto out = diffusion.p_sample_loop(
-      [&](const torch::Tensor& x, const torch::Tensor& t) { return gaussian_eps(x, t, abar, std); },
-      storage::read_h5_tensor(file, "linear_eps_sample/noise_start"), 1.0,
-      replay(storage::read_h5_tensor(file, "linear_eps_sample/step_noise")));
-  EXPECT_LE(max_relative_error(out, storage::read_h5_tensor(file, "linear_eps_sample/output")), 1e-4);
+  EXPECT_LE(linear_eps_sample_error([](const GaussianDiffusion& d, const DdpmModel& model, const torch::Tensor& start,
+                                       const DdpmStepNoise& step_noise) {
+              return d.p_sample_loop(model, start, 1.0, step_noise);
+            }),
+            1e-4);
 }
 
 TEST(GaussianDiffusion, SpaceTimestepsPerSection) {
@@ -162,15 +178,11 @@ TEST(DdimSampler, EtaOneReproducesReferenceAncestralSampling) {
   // sqrt(abar_prev) x0 + sqrt(1 - abar_prev - beta~_t) eps equals the posterior mean
   // (Song et al. 2021, Sec. 4.1), so DDIM is DDPM's ancestral step with fixed_small
   // variance, noise stream for noise stream: MAR's reference output follows.
-  const auto file = reference();
-  const auto std = storage::read_h5_tensor(file, "linear_eps_sample/std");
-  const auto abar = full_alphas_cumprod(BetaSchedule::linear);
-  GaussianDiffusion diffusion({BetaSchedule::linear, 1000, "50", DdpmVariance::fixed_small});
-  const auto out = diffusion.ddim_sample_loop(
-      [&](const torch::Tensor& x, const torch::Tensor& t) { return gaussian_eps(x, t, abar, std); },
-      storage::read_h5_tensor(file, "linear_eps_sample/noise_start"), 1.0,
-      replay(storage::read_h5_tensor(file, "linear_eps_sample/step_noise")));
-  EXPECT_LE(max_relative_error(out, storage::read_h5_tensor(file, "linear_eps_sample/output")), 1e-4);
+  EXPECT_LE(linear_eps_sample_error([](const GaussianDiffusion& d, const DdpmModel& model, const torch::Tensor& start,
+                                       const DdpmStepNoise& step_noise) {
+              return d.ddim_sample_loop(model, start, 1.0, step_noise);
+            }),
+            1e-4);
 }
 
 TEST(DdimSampler, IgnoresTheLearnedVarianceChannels) {

@@ -3,6 +3,7 @@
 // velocity field (classifier-free guidance, linear ramp, interval) over flow times.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ TEST(FlowTimeGrid, ShiftFollowsSd3AndProgressInvertsIt) {
     EXPECT_NEAR(flow_progress(options, times[i]), i / 4.0, 1e-15) << i;
   }
   EXPECT_EQ(shifted_time(0.3, 1), 0.3);
+  options.time_shift = 0;
+  EXPECT_THROW(flow_time_steps(options), std::invalid_argument);
 }
 
 TEST(FlowSde, ScoreFromVelocityIsTheGaussianScore) {
