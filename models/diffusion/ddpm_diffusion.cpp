@@ -45,6 +45,21 @@ torch::Tensor discretized_gaussian_log_likelihood(const torch::Tensor& x, const 
                       torch::where(x > 0.999, log_one_minus_cdf_min, log_cdf_delta));
 }
 
+// DDIM's noise scale sigma_t(eta) = eta sqrt((1 - abar_prev) / (1 - abar))
+// sqrt(1 - abar / abar_prev) (Song et al. 2021, Eq. 16); eta = 1 gives DDPM's
+// posterior variance beta~_t.
+torch::Tensor ddim_sigma(const torch::Tensor& abar, const torch::Tensor& abar_prev, double eta) {
+  return eta * torch::sqrt((1 - abar_prev) / (1 - abar)) * torch::sqrt(1 - abar / abar_prev);
+}
+
+// x_{t-1} = sqrt(abar_prev) x0 + sqrt(1 - abar_prev - sigma^2) eps + sigma z
+// (Song et al. 2021, Eq. 12; guided-diffusion ddim_sample).
+torch::Tensor ddim_step(const torch::Tensor& pred_xstart, const torch::Tensor& eps, const torch::Tensor& abar,
+                        const torch::Tensor& abar_prev, double eta, const torch::Tensor& z) {
+  const auto sigma = ddim_sigma(abar, abar_prev, eta);
+  return torch::sqrt(abar_prev) * pred_xstart + torch::sqrt(1 - abar_prev - sigma.square()) * eps + sigma * z;
+}
+
 }  // namespace
 
 std::vector<double> named_beta_schedule(BetaSchedule schedule, int64_t T) {
@@ -126,7 +141,10 @@ GaussianDiffusion::GaussianDiffusion(const DdpmConfig& config) : variance_(confi
     post_var[i] = betas[i] * (1.0 - abar_prev[i]) / (1.0 - abar[i]);
   }
   betas_ = table(betas);
-  const auto abar_t = table(abar), abar_prev_t = table(abar_prev);
+  alphas_cumprod_ = table(abar);
+  alphas_cumprod_prev_ = table(abar_prev);
+  const auto& abar_t = alphas_cumprod_;
+  const auto& abar_prev_t = alphas_cumprod_prev_;
   sqrt_alphas_cumprod_ = abar_t.sqrt();
   sqrt_one_minus_alphas_cumprod_ = (1.0 - abar_t).sqrt();
   sqrt_recip_alphas_cumprod_ = (1.0 / abar_t).sqrt();
@@ -154,6 +172,12 @@ torch::Tensor GaussianDiffusion::extract(const torch::Tensor& values, const torc
 
 torch::Tensor GaussianDiffusion::original_timesteps(const torch::Tensor& t) const {
   return torch::tensor(timestep_map_, torch::kInt64).index_select(0, t.to(torch::kInt64).cpu()).to(t.device());
+}
+
+torch::Tensor GaussianDiffusion::predict_eps_from_xstart(const torch::Tensor& x_t, const torch::Tensor& t,
+                                                         const torch::Tensor& pred_xstart) const {
+  return (extract(sqrt_recip_alphas_cumprod_, t, x_t) * x_t - pred_xstart) /
+         extract(sqrt_recipm1_alphas_cumprod_, t, x_t);
 }
 
 torch::Tensor GaussianDiffusion::q_sample(const torch::Tensor& x0, const torch::Tensor& t,
@@ -201,6 +225,21 @@ torch::Tensor GaussianDiffusion::p_sample_loop(const DdpmModel& model, const tor
     const auto z = step_noise(x);
     const double nonzero = i != 0 ? 1.0 : 0.0;
     x = out.mean + nonzero * torch::exp(0.5 * out.log_variance) * z * temperature;
+  }
+  return x;
+}
+
+torch::Tensor GaussianDiffusion::ddim_sample_loop(const DdpmModel& model, const torch::Tensor& noise, double eta,
+                                                  const DdpmStepNoise& step_noise) const {
+  torch::NoGradGuard no_grad;
+  auto x = noise;
+  for (int64_t i = num_timesteps() - 1; i >= 0; --i) {
+    const auto t = torch::full({x.size(0)}, i, torch::TensorOptions(torch::kInt64).device(x.device()));
+    const auto out = p_mean_variance(model(x, original_timesteps(t)), x, t);
+    const auto eps = predict_eps_from_xstart(x, t, out.pred_xstart);
+    const auto z = step_noise(x);
+    x = ddim_step(out.pred_xstart, eps, extract(alphas_cumprod_, t, x), extract(alphas_cumprod_prev_, t, x), eta,
+                  i != 0 ? z : torch::zeros_like(z));
   }
   return x;
 }

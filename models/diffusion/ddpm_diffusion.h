@@ -3,13 +3,15 @@
 // guided-diffusion / DiT / MAR (LTH14/mar diffusion/gaussian_diffusion.py,
 // respace.py, create_diffusion): linear or cosine betas, learned-range or fixed
 // variances, the hybrid loss mse + vb (Nichol & Dhariwal 2021) and ancestral sampling
-// with MAR's temperature. Schedules are float64; per-step coefficients are cast to
+// with MAR's temperature, and DDIM sampling (Song et al. 2021). Schedules are float64; per-step coefficients are cast to
 // the dtype of x as the reference does.
 #include <torch/torch.h>
 
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "models/diffusion/sampler_types.h"
 
 namespace dact::models {
 
@@ -71,6 +73,15 @@ class GaussianDiffusion {
   torch::Tensor p_sample_loop(const DdpmModel& model, const torch::Tensor& noise,
                               double temperature, const DdpmStepNoise& step_noise) const;
 
+  // DDIM sampling from x_T = noise (guided-diffusion's ddim_sample_loop with
+  // clip_denoised = False): eta = 0 is the deterministic DDIM, eta = 1 has DDPM's
+  // marginals (it equals p_sample_loop with fixed_small variance). Learned variances
+  // are ignored. step_noise is called once per step, the last too, as the reference
+  // draws it; the last step adds none. Guidance goes into `model` (e.g. lerp of the
+  // conditional and unconditional eps, guidance.h's guided()).
+  torch::Tensor ddim_sample_loop(const DdpmModel& model, const torch::Tensor& noise, double eta = 0,
+                                 const DdpmStepNoise& step_noise = standard_normal_like) const;
+
   // Hybrid loss at respaced indices t: mse of eps, plus for learned_range the VLB term
   // (bits per dim) computed with the eps prediction detached.
   DdpmLosses training_losses(const DdpmModel& model, const torch::Tensor& x0, const torch::Tensor& t,
@@ -79,12 +90,15 @@ class GaussianDiffusion {
  private:
   torch::Tensor extract(const torch::Tensor& table, const torch::Tensor& t, const torch::Tensor& like) const;
   torch::Tensor original_timesteps(const torch::Tensor& t) const;
+  // eps = (sqrt(1 / abar) x_t - x0) / sqrt(1 / abar - 1), the inverse of pred_xstart.
+  torch::Tensor predict_eps_from_xstart(const torch::Tensor& x_t, const torch::Tensor& t,
+                                        const torch::Tensor& pred_xstart) const;
   // q(x_{t-1} | x_t, x0): mean, variance, clipped log variance.
   DdpmMeanVariance q_posterior(const torch::Tensor& x0, const torch::Tensor& x_t, const torch::Tensor& t) const;
 
   DdpmVariance variance_;
   std::vector<int64_t> timestep_map_;
-  torch::Tensor betas_, sqrt_alphas_cumprod_, sqrt_one_minus_alphas_cumprod_,
+  torch::Tensor betas_, alphas_cumprod_, alphas_cumprod_prev_, sqrt_alphas_cumprod_, sqrt_one_minus_alphas_cumprod_,
       sqrt_recip_alphas_cumprod_, sqrt_recipm1_alphas_cumprod_, posterior_variance_,
       posterior_log_variance_clipped_, posterior_mean_coef1_, posterior_mean_coef2_,
       log_betas_, fixed_large_variance_, fixed_large_log_variance_;

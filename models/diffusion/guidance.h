@@ -5,6 +5,11 @@
 // guide; autoguidance (Karras et al. 2024, Eq. 1) a smaller / less trained network.
 // The weight w may follow a schedule over the sampling trajectory and be limited to
 // an interval of noise levels (Kynkaanniemi et al. 2024).
+// Flows: a VelocityField is the same callable type as a Denoiser, so everything here
+// guides velocities too, with t as the noise level and flow_progress as the progress.
+// Guiding v is guiding E[x0 | x_t]: v = (x - E[x0 | x_t]) / t is affine in it with a
+// model-free x term, and the lerp commutes with such maps. For a DDPM eps model, wrap
+// the DdpmModel callable with guided() the same way (eps is affine in E[x0 | x_t] too).
 #include <torch/torch.h>
 
 #include <functional>
