@@ -23,6 +23,7 @@ namespace evaluator = workers::evaluator;
 struct SampleArguments {
   std::string snapshot;
   double std = 0.1;
+  std::string ema;  // a classic EMA track by name instead of std
   evaluator::SamplingOptions sampling;
   std::string out;
   int64_t num = 0;  // 0 = one row: one image per class
@@ -31,7 +32,8 @@ struct SampleArguments {
 };
 
 void run_sample(const SampleArguments& arguments) {
-  models::Edm2Precond net = evaluator::load_snapshot_network(arguments.snapshot, arguments.std, build_model);
+  models::Edm2Precond net = evaluator::load_snapshot_network(arguments.snapshot, arguments.std, build_model,
+                                                                   arguments.ema);
   const int64_t classes = net->config().unet.label_dim;
   const int64_t num = arguments.num > 0 ? arguments.num : classes;
   const evaluator::SeededImages images = evaluator::generate_seeded_images(
@@ -42,6 +44,7 @@ void run_sample(const SampleArguments& arguments) {
   write_h5_datasets(h5_path, {{"images", images.images}, {"labels", images.labels}},
                     {{"snapshot", arguments.snapshot},
                      {"std", fmt::format("{}", arguments.std)},
+                     {"ema", arguments.ema},
                      {"sampler", arguments.sampling.sampler},
                      {"steps", std::to_string(arguments.sampling.steps)},
                      {"guidance", fmt::format("{}", arguments.sampling.guidance)},
@@ -65,7 +68,10 @@ void add_sample_command(CLI::App& app) {
   CLI::App* sample = app.add_subcommand("sample", "Sample images from an EMA snapshot into a PNG grid and HDF5");
   sample->add_option("--snapshot", arguments->snapshot, "EMA snapshot file (snapshots/ or `dact ema reconstruct`)")
       ->required();
-  sample->add_option("--std", arguments->std, "EMA track (its relative std)")->capture_default_str();
+  CLI::Option* std_option =
+      sample->add_option("--std", arguments->std, "EMA track (its relative std)")->capture_default_str();
+  sample->add_option("--ema", arguments->ema, "A classic EMA track by name (ema.classic) instead of --std")
+      ->excludes(std_option);
   sample->add_option("--sampler", arguments->sampling.sampler, "heun or euler")->capture_default_str();
   sample->add_option("--steps", arguments->sampling.steps, "Sampler steps")->capture_default_str();
   sample->add_option("--cfg", arguments->sampling.guidance, "Classifier-free guidance weight (1 = none)")

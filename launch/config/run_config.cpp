@@ -130,7 +130,9 @@ void read_adam(config::ConfigReader adam, workers::trainer::AdamOptions& options
   adam.optional("no_weight_decay_names", options.no_weight_decay_names);
   adam.finish();
   for (const auto& [key, beta] : {std::pair{"beta1", options.beta1}, std::pair{"beta2", options.beta2}}) {
-    if (!(beta >= 0 && beta < 1)) throw config::ConfigError(fmt::format("config key 'trainer.adam.{}' must be in [0, 1)", key));
+    if (!(beta >= 0 && beta < 1)) {
+      throw config::ConfigError(fmt::format("config key 'trainer.adam.{}' must be in [0, 1)", key));
+    }
   }
   require_positive(options.eps, "trainer.adam", "eps");
   if (!(options.weight_decay >= 0)) throw config::ConfigError("config key 'trainer.adam.weight_decay' must be >= 0");
@@ -142,7 +144,9 @@ void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& 
   read_learning_rate(reader, config);
   read_adam(reader.child("adam"), config.adam);
   reader.optional("clip_grad_norm", config.clip_grad_norm);
-  if (!(config.clip_grad_norm >= 0)) throw config::ConfigError("config key 'trainer.clip_grad_norm' must be >= 0 (0 = off)");
+  if (!(config.clip_grad_norm >= 0)) {
+    throw config::ConfigError("config key 'trainer.clip_grad_norm' must be >= 0 (0 = off)");
+  }
   config::ConfigReader loss = reader.child("loss");
   loss.optional("P_mean", config.objective.sigma_distribution.P_mean);
   loss.optional("P_std", config.objective.sigma_distribution.P_std);
@@ -167,10 +171,42 @@ void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& 
   }
 }
 
+// ema.classic: [{"name": "ema", "decay": 0.9999, "warmup": false}, ...]; the name defaults
+// to "classic-<decay>" ("-warmup" appended with warm-up).
+void read_classic_ema(config::ConfigReader& reader, std::vector<workers::ema::ClassicEmaOptions>& tracks) {
+  std::vector<nlohmann::json> entries;
+  reader.optional("classic", entries);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string path = reader.key_path("classic") + "[" + std::to_string(i) + "]";
+    if (!entries[i].is_object()) config::throw_wrong_type(path, "an object", entries[i]);
+    config::ConfigReader entry(entries[i], path);
+    workers::ema::ClassicEmaOptions options;
+    entry.optional("decay", options.decay);
+    entry.optional("warmup", options.warmup);
+    options.name = fmt::format("classic-{}{}", options.decay, options.warmup ? "-warmup" : "");
+    entry.optional("name", options.name);
+    entry.finish();
+    if (!(options.decay >= 0 && options.decay < 1)) {
+      throw config::ConfigError("config key '" + path + ".decay' must be in [0, 1)");
+    }
+    // The name is part of tensor names in snapshot files ("classic/<name>/<param>").
+    if (options.name.empty() || options.name.find('/') != std::string::npos) {
+      throw config::ConfigError("config key '" + path + ".name' must be non-empty and without '/'");
+    }
+    for (const workers::ema::ClassicEmaOptions& earlier : tracks) {
+      if (earlier.name == options.name) {
+        throw config::ConfigError("config key '" + path + ".name': another track is named '" + options.name + "'");
+      }
+    }
+    tracks.push_back(options);
+  }
+}
+
 void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   reader.optional("stds", config.stds);
   reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
   reader.optional("preview_track", config.preview_track);
+  read_classic_ema(reader, config.classic);
   config::ConfigReader preview = reader.child("preview");
   preview.optional("per_class", config.preview.per_class);
   preview.optional("num_steps", config.preview.num_steps);
@@ -237,6 +273,10 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("enabled", config.enabled);
   reader.optional("num_images", config.num_images);
   reader.optional("part_images", config.part_images);
+  if (reader.has("ema") && reader.has("ema_std")) {
+    throw config::ConfigError("config keys 'eval.ema' and 'eval.ema_std' both choose the EMA track; set one");
+  }
+  reader.optional("ema", config.ema);
   reader.optional("ema_std", config.ema_std);
   reader.optional("sampler", config.sampler);
   reader.optional("steps", config.steps);
@@ -261,7 +301,13 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   if (config.sampler != "heun" && config.sampler != "euler") {
     throw config::ConfigError("config key 'eval.sampler' must be 'heun' or 'euler', not '" + config.sampler + "'");
   }
-  if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
+  if (!config.ema.empty()) {
+    const bool kept = std::any_of(ema.classic.begin(), ema.classic.end(),
+                                  [&](const workers::ema::ClassicEmaOptions& track) { return track.name == config.ema; });
+    if (!kept) {
+      throw config::ConfigError("config key 'eval.ema' ('" + config.ema + "') must name a track of 'ema.classic'");
+    }
+  } else if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
     throw config::ConfigError("config key 'eval.ema_std' (" + std::to_string(config.ema_std) +
                       ") must be one of 'ema.stds'");
   }

@@ -10,7 +10,7 @@ namespace dact::workers::evaluator {
 EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features,
                                    const NetworkFactory& make_network) {
   const auto start = std::chrono::steady_clock::now();
-  models::Edm2Precond net = load_snapshot_network(job.snapshot_path, job.ema_std, make_network);
+  models::Edm2Precond net = load_snapshot_network(job.snapshot_path, job.ema_std, make_network, job.ema_name);
   SamplingOptions sampling;
   sampling.sampler = job.sampler;
   sampling.steps = job.steps;

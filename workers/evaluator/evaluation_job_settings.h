@@ -10,6 +10,7 @@ namespace dact::workers::evaluator {
 struct EvaluationJob {
   std::string snapshot_path;  // absolute in jobs, so evaluators started elsewhere find it
   double ema_std = 0.1;       // must equal a track's std (snapshot_network.h)
+  std::string ema_name;       // non-empty: a classic EMA track by name instead (ema.classic)
   std::string sampler = "heun";
   int64_t steps = 32;
   double guidance = 1.0;

@@ -15,9 +15,10 @@ void EvaluatePart::encode(ByteWriter& out) const {
   out.i64(job.seed_end);
   out.i64(job.batch);
   out.string(job.feature_weights);
+  out.string(job.ema_name);
 }
 
-EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t) {
+EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
   EvaluatePart message;
   message.evaluation_id = in.u64();
   message.part_index = in.i64();
@@ -31,6 +32,7 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t) {
   message.job.seed_end = in.i64();
   message.job.batch = in.i64();
   message.job.feature_weights = in.string();
+  if (wire_version >= 2) message.job.ema_name = in.string();
   return message;
 }
 

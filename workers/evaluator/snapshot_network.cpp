@@ -1,7 +1,6 @@
 #include "workers/evaluator/snapshot_network.h"
 
-#include <cmath>
-#include <sstream>
+#include <stdexcept>
 
 #include "models/state_dict.h"
 #include "storage/storage_error.h"
@@ -10,28 +9,27 @@
 namespace dact::workers::evaluator {
 
 models::Edm2Precond load_snapshot_network(const std::string& snapshot_path, double ema_std,
-                                          const NetworkFactory& make_network) {
+                                          const NetworkFactory& make_network, const std::string& ema_name) {
   const ema::EmaSnapshot snapshot = ema::read_ema_snapshot(snapshot_path);
-  for (size_t i = 0; i < snapshot.stds.size(); ++i) {
-    if (std::abs(snapshot.stds[i] - ema_std) > 1e-9) continue;
-    models::Edm2Precond net{nullptr};
-    try {
-      net = make_network(snapshot.model);
-    } catch (const std::exception& e) {
-      throw storage::StorageError(snapshot_path, std::string("model section: ") + e.what());
-    }
-    try {
-      models::load_state_dict(*net, ema::snapshot_state_dict(snapshot, i));
-    } catch (const models::StateDictError& e) {
-      throw storage::StorageError(snapshot_path, e.what());
-    }
-    net->eval();
-    return net;
+  storage::NamedTensors state;
+  try {
+    state = ema::chosen_track_state_dict(snapshot, ema_std, ema_name);
+  } catch (const std::invalid_argument& e) {
+    throw storage::StorageError(snapshot_path, e.what());
   }
-  std::ostringstream stds;
-  for (size_t i = 0; i < snapshot.stds.size(); ++i) stds << (i ? ", " : "") << snapshot.stds[i];
-  throw storage::StorageError(snapshot_path, "no EMA track with std " + std::to_string(ema_std) + " (it holds " +
-                                                 stds.str() + "; reconstruct others with `dact ema reconstruct`)");
+  models::Edm2Precond net{nullptr};
+  try {
+    net = make_network(snapshot.model);
+  } catch (const std::exception& e) {
+    throw storage::StorageError(snapshot_path, std::string("model section: ") + e.what());
+  }
+  try {
+    models::load_state_dict(*net, state);
+  } catch (const models::StateDictError& e) {
+    throw storage::StorageError(snapshot_path, e.what());
+  }
+  net->eval();
+  return net;
 }
 
 }  // namespace dact::workers::evaluator
