@@ -164,7 +164,10 @@ void add_eval_commands(CLI::App& app) {
   eval->add_option("--num", eval_options->num, "Number of generated images");
   eval->add_option("--features", job.feature_weights, "Feature network weights (default: the ref's)");
   eval->add_option("--preprocess", eval_options->preprocess, "Inception-v3 input pipeline: tf1 or pytorch-fid");
-  eval->add_option("--std", job.ema_std, "EMA track (its relative std)")->capture_default_str();
+  CLI::Option* std_option =
+      eval->add_option("--std", job.ema_std, "EMA track (its relative std)")->capture_default_str();
+  eval->add_option("--ema", job.ema_name, "A classic EMA track by name (ema.classic) instead of --std")
+      ->excludes(std_option);
   add_sampling_options(*eval, job);
   eval->add_option("--seed", job.seed_begin, "First image seed")->capture_default_str();
   eval->add_option("--batch", job.batch, "Images per sampling batch")->capture_default_str();

@@ -36,7 +36,8 @@ struct SampleArguments {
 void run_sample(const SampleArguments& arguments) {
   use_threads(arguments.threads);
   const evaluator::EvaluationJob& job = arguments.job;
-  const std::unique_ptr<models::Model> model = evaluator::load_snapshot_network(job.snapshot_path, job.ema_std);
+  const std::unique_ptr<models::Model> model =
+      evaluator::load_snapshot_network(job.snapshot_path, job.ema_std, job.ema_name);
   const int64_t classes = model->label_dim();
   const int64_t num = arguments.num > 0 ? arguments.num : std::max<int64_t>(classes, 1);
   const models::SamplingOptions sampling = evaluator::sampling_options(job);
@@ -48,6 +49,7 @@ void run_sample(const SampleArguments& arguments) {
   write_h5_datasets(h5_path, {{"images", images.images}, {"labels", images.labels}},
                     {{"snapshot", job.snapshot_path},
                      {"std", fmt::format("{}", job.ema_std)},
+                     {"ema", job.ema_name},
                      {"sampler", models::resolve_sampler(model->samplers(), job.sampler)},
                      {"steps", std::to_string(job.steps)},
                      {"guidance", fmt::format("{}", job.guidance)},
@@ -74,7 +76,10 @@ void add_sample_command(CLI::App& app) {
   CLI::App* sample = app.add_subcommand("sample", "Sample images from an EMA snapshot into a PNG grid and HDF5");
   sample->add_option("--snapshot", arguments->job.snapshot_path, "EMA snapshot file (snapshots/ or `dact ema reconstruct`)")
       ->required();
-  sample->add_option("--std", arguments->job.ema_std, "EMA track (its relative std)")->capture_default_str();
+  CLI::Option* std_option =
+      sample->add_option("--std", arguments->job.ema_std, "EMA track (its relative std)")->capture_default_str();
+  sample->add_option("--ema", arguments->job.ema_name, "A classic EMA track by name (ema.classic) instead of --std")
+      ->excludes(std_option);
   add_sampling_options(*sample, arguments->job);
   sample->add_option("--out", arguments->out, "Directory for grid.png and images.h5")->required();
   sample->add_option("--num", arguments->num, "Number of images (default: one per class)");

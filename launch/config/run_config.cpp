@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <cmath>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "coordinator/role_map.h"
 #include "launch/config/config_document.h"
+#include "workers/trainer/learning_rate.h"
 
 namespace dact::launch {
 namespace {
@@ -55,18 +58,96 @@ void read_dataset(config::ConfigReader reader, DatasetConfig& config) {
   reader.finish();
 }
 
+// Keys of one lr schedule only: set under another they would be silently ignored.
+void require_schedule_keys(const config::ConfigReader& reader, workers::trainer::LrSchedule schedule) {
+  using workers::trainer::LrSchedule;
+  const struct {
+    const char* key;
+    std::vector<LrSchedule> schedules;
+    const char* names;
+  } keys[] = {{"ref_lr", {LrSchedule::kEdm2}, "'edm2'"},
+              {"ref_batches", {LrSchedule::kEdm2}, "'edm2'"},
+              {"rampup_Mimg", {LrSchedule::kEdm2}, "'edm2'"},
+              {"base_lr", {LrSchedule::kConstant, LrSchedule::kCosine}, "'constant' or 'cosine'"},
+              {"warmup_kimg", {LrSchedule::kConstant, LrSchedule::kCosine}, "'constant' or 'cosine'"},
+              {"min_lr", {LrSchedule::kCosine}, "'cosine'"},
+              {"decay_end_kimg", {LrSchedule::kCosine}, "'cosine'"}};
+  for (const auto& entry : keys) {
+    const bool applies =
+        std::find(entry.schedules.begin(), entry.schedules.end(), schedule) != entry.schedules.end();
+    if (!applies && reader.has(entry.key)) {
+      throw config::ConfigError(fmt::format("config key '{}' applies only to 'trainer.lr_schedule' {}",
+                                            reader.key_path(entry.key), entry.names));
+    }
+  }
+}
+
+void read_learning_rate(config::ConfigReader& reader, workers::trainer::TrainerConfig& config) {
+  using workers::trainer::LrSchedule;
+  std::string schedule_name = "edm2";
+  reader.optional("lr_schedule", schedule_name);
+  const std::optional<LrSchedule> schedule = workers::trainer::lr_schedule_named(schedule_name);
+  if (!schedule) {
+    throw config::ConfigError("config key 'trainer.lr_schedule' must be 'edm2', 'constant' or 'cosine', not '" +
+                              schedule_name + "'");
+  }
+  config.lr_schedule = *schedule;
+  require_schedule_keys(reader, config.lr_schedule);
+  reader.optional("ref_lr", config.ref_lr);
+  reader.optional("ref_batches", config.ref_batches);
+  reader.optional("rampup_Mimg", config.rampup_Mimg);
+  reader.optional("base_lr", config.base_lr);
+  reader.optional("warmup_kimg", config.warmup_kimg);
+  reader.optional("min_lr", config.min_lr);
+  reader.optional("decay_end_kimg", config.decay_end_kimg);
+  if (config.lr_schedule == LrSchedule::kEdm2) return;
+  require_positive(config.base_lr, "trainer", "base_lr");
+  if (!(config.warmup_kimg >= 0)) throw config::ConfigError("config key 'trainer.warmup_kimg' must be >= 0");
+  if (config.lr_schedule != LrSchedule::kCosine) return;
+  if (!reader.has("decay_end_kimg")) {
+    // run.duration_kimg is no substitute: it may change on resume, the schedule may not.
+    throw config::ConfigError("config key 'trainer.decay_end_kimg' is required by 'trainer.lr_schedule' 'cosine'");
+  }
+  if (!(config.decay_end_kimg > config.warmup_kimg)) {
+    throw config::ConfigError("config key 'trainer.decay_end_kimg' must be greater than 'trainer.warmup_kimg'");
+  }
+  const double peak_lr = workers::trainer::scaled_base_lr(config.base_lr, config.batch);
+  if (!(config.min_lr >= 0 && config.min_lr <= peak_lr)) {
+    throw config::ConfigError(fmt::format(
+        "config key 'trainer.min_lr' must be in [0, base_lr * batch / 256 = {}]", peak_lr));
+  }
+}
+
+void read_adam(config::ConfigReader adam, workers::trainer::AdamOptions& options) {
+  adam.optional("beta1", options.beta1);
+  adam.optional("beta2", options.beta2);
+  adam.optional("eps", options.eps);
+  adam.optional("weight_decay", options.weight_decay);
+  if (adam.has("no_weight_decay_names") && !adam.has("weight_decay")) {
+    throw config::ConfigError("config key 'trainer.adam.no_weight_decay_names' applies only with "
+                              "'trainer.adam.weight_decay'");
+  }
+  adam.optional("no_weight_decay_names", options.no_weight_decay_names);
+  adam.finish();
+  for (const auto& [key, beta] : {std::pair{"beta1", options.beta1}, std::pair{"beta2", options.beta2}}) {
+    if (!(beta >= 0 && beta < 1)) {
+      throw config::ConfigError(fmt::format("config key 'trainer.adam.{}' must be in [0, 1)", key));
+    }
+  }
+  require_positive(options.eps, "trainer.adam", "eps");
+  if (!(options.weight_decay >= 0)) throw config::ConfigError("config key 'trainer.adam.weight_decay' must be >= 0");
+}
+
 void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& config, nlohmann::json& loss) {
   reader.optional("loss", loss);  // the model family's objective reads it
   reader.optional("batch", config.batch);
   reader.optional("batch_per_rank", config.batch_per_rank);
-  reader.optional("ref_lr", config.ref_lr);
-  reader.optional("ref_batches", config.ref_batches);
-  reader.optional("rampup_Mimg", config.rampup_Mimg);
-  config::ConfigReader adam = reader.child("adam");
-  adam.optional("beta1", config.adam.beta1);
-  adam.optional("beta2", config.adam.beta2);
-  adam.optional("eps", config.adam.eps);
-  adam.finish();
+  read_learning_rate(reader, config);
+  read_adam(reader.child("adam"), config.adam);
+  reader.optional("clip_grad_norm", config.clip_grad_norm);
+  if (!(config.clip_grad_norm >= 0)) {
+    throw config::ConfigError("config key 'trainer.clip_grad_norm' must be >= 0 (0 = off)");
+  }
   reader.optional("ema_every_steps", config.ema_every_steps);
   reader.optional("checkpoint_every_steps", config.checkpoint_every_steps);
   reader.optional("status_every_s", config.status_every_s);
@@ -86,10 +167,42 @@ void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& 
   }
 }
 
+// ema.classic: [{"name": "ema", "decay": 0.9999, "warmup": false}, ...]; the name defaults
+// to "classic-<decay>" ("-warmup" appended with warm-up).
+void read_classic_ema(config::ConfigReader& reader, std::vector<workers::ema::ClassicEmaOptions>& tracks) {
+  std::vector<nlohmann::json> entries;
+  reader.optional("classic", entries);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string path = reader.key_path("classic") + "[" + std::to_string(i) + "]";
+    if (!entries[i].is_object()) config::throw_wrong_type(path, "an object", entries[i]);
+    config::ConfigReader entry(entries[i], path);
+    workers::ema::ClassicEmaOptions options;
+    entry.optional("decay", options.decay);
+    entry.optional("warmup", options.warmup);
+    options.name = fmt::format("classic-{}{}", options.decay, options.warmup ? "-warmup" : "");
+    entry.optional("name", options.name);
+    entry.finish();
+    if (!(options.decay >= 0 && options.decay < 1)) {
+      throw config::ConfigError("config key '" + path + ".decay' must be in [0, 1)");
+    }
+    // The name is part of tensor names in snapshot files ("classic/<name>/<param>").
+    if (options.name.empty() || options.name.find('/') != std::string::npos) {
+      throw config::ConfigError("config key '" + path + ".name' must be non-empty and without '/'");
+    }
+    for (const workers::ema::ClassicEmaOptions& earlier : tracks) {
+      if (earlier.name == options.name) {
+        throw config::ConfigError("config key '" + path + ".name': another track is named '" + options.name + "'");
+      }
+    }
+    tracks.push_back(options);
+  }
+}
+
 void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   reader.optional("stds", config.stds);
   reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
   reader.optional("preview_track", config.preview_track);
+  read_classic_ema(reader, config.classic);
   config::ConfigReader preview = reader.child("preview");
   preview.optional("per_class", config.preview.per_class);
   preview.optional("num_steps", config.preview.num_steps);
@@ -157,6 +270,10 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("enabled", config.enabled);
   reader.optional("num_images", config.num_images);
   reader.optional("part_images", config.part_images);
+  if (reader.has("ema") && reader.has("ema_std")) {
+    throw config::ConfigError("config keys 'eval.ema' and 'eval.ema_std' both choose the EMA track; set one");
+  }
+  reader.optional("ema", config.ema);
   reader.optional("ema_std", config.ema_std);
   reader.optional("sampler", config.sampler);
   reader.optional("steps", config.steps);
@@ -193,7 +310,13 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
       (config.guidance_interval.size() != 2 || !(config.guidance_interval[0] < config.guidance_interval[1]))) {
     throw config::ConfigError("config key 'eval.guidance_interval' must be [low, high] with low < high");
   }
-  if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
+  if (!config.ema.empty()) {
+    const bool kept = std::any_of(ema.classic.begin(), ema.classic.end(),
+                                  [&](const workers::ema::ClassicEmaOptions& track) { return track.name == config.ema; });
+    if (!kept) {
+      throw config::ConfigError("config key 'eval.ema' ('" + config.ema + "') must name a track of 'ema.classic'");
+    }
+  } else if (std::find(ema.stds.begin(), ema.stds.end(), config.ema_std) == ema.stds.end()) {
     throw config::ConfigError("config key 'eval.ema_std' (" + std::to_string(config.ema_std) +
                       ") must be one of 'ema.stds'");
   }

@@ -69,7 +69,8 @@ struct EvaluationConfig {
   int64_t num_images = 256;  // images per snapshot, seeds [0, num_images)
   int64_t part_images = 32;  // images per job; fixed, so results never depend on evaluator count
   double ema_std = 0.1;      // which EMA track of the snapshot (one of ema.stds)
-  std::string sampler;               // "" = the model family's default
+  std::string ema;       // instead a classic EMA track, by name (one of ema.classic)
+  std::string sampler;   // "" = the model family's default
   int64_t steps = 32;
   double guidance = 1.0;
   std::string guidance_ramp = "constant";  // or "linear": from none at the first step to `guidance`

@@ -34,6 +34,7 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
   evaluator::EvaluationJob job;
   job.snapshot_path = snapshot;
   job.ema_std = options.eval.ema_std;
+  job.ema_name = options.eval.ema;
   job.sampler = options.eval.sampler;
   job.steps = options.eval.steps;
   job.guidance = options.eval.guidance;
@@ -154,6 +155,7 @@ void SnapshotEvaluations::write_metrics(const coordinator::FinishedEvaluation& f
             {"sampler", options_.eval.sampler},
             {"steps", options_.eval.steps},
             {"guidance", options_.eval.guidance}};
+    if (!options_.eval.ema.empty()) line["ema"] = options_.eval.ema;  // a classic track: ema_std does not apply
     line.update(measured.metrics);
     line["seconds"] = measured.seconds;
     line["wall_s"] = finished.wall_s;

@@ -1,14 +1,17 @@
 // The run section's per-role maps: CPU priority, threads and role counts name real roles,
-// and the values a typo or a wrong range would make silently useless are refused.
+// and the values a typo or a wrong range would make silently useless are refused; the
+// training recipe's keys (below) likewise.
 #include <gtest/gtest.h>
 
 #include "config/config_error.h"
+#include "launch/config/config_document.h"
 #include "launch/config/run_config.h"
 
 namespace dact::launch {
 namespace {
 
 using nlohmann::json;
+using workers::trainer::LrSchedule;
 
 json with_run(const json& run) {
   return {{"model", {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}}}, {"run", run}};
@@ -89,6 +92,116 @@ TEST(RunConfig, OptionsTheCodeCannotHonourAreRefused) {
   trainer_threads["trainer"] = {{"threads", 2}};
   EXPECT_NE(error_of(trainer_threads).find("trainer.threads"), std::string::npos) << error_of(trainer_threads);
 }
+
+
+// The DiT/MAR recipe's keys (trainer.lr_schedule and its keys, trainer.adam's weight
+// decay, trainer.clip_grad_norm, ema.classic, eval.ema): EDM2's recipe stays the
+// default, the new keys parse, and every wrong value is refused by its full path.
+json recipe_document(const json& trainer, const json& ema = json::object(), const json& eval = json::object()) {
+  return {{"model", {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}}},
+          {"trainer", trainer},
+          {"ema", ema},
+          {"eval", eval}};
+}
+
+#define EXPECT_REFUSED(document, text) \
+  EXPECT_NE(error_of(document).find(text), std::string::npos) << error_of(document)
+
+TEST(TrainingRecipeConfig, TheBundledPresetKeepsEdm2sRecipe) {
+  const RunConfig config = parse_run_config(load_preset("fashion-mnist"));
+  EXPECT_EQ(config.trainer.lr_schedule, LrSchedule::kEdm2);
+  EXPECT_EQ(config.trainer.ref_lr, 0.01);
+  EXPECT_EQ(config.trainer.adam.weight_decay, 0.0);
+  EXPECT_EQ(config.trainer.adam.beta2, 0.99);
+  EXPECT_EQ(config.trainer.clip_grad_norm, 0.0);
+  EXPECT_TRUE(config.ema.classic.empty());
+  EXPECT_EQ(config.eval.ema, "");
+  EXPECT_EQ(config.eval.ema_std, 0.1);
+}
+
+TEST(TrainingRecipeConfig, MarsRecipeParses) {
+  const RunConfig config = parse_run_config(recipe_document(
+      {{"batch", 256},
+       {"lr_schedule", "cosine"},
+       {"base_lr", 8e-4},
+       {"warmup_kimg", 100},
+       {"min_lr", 1e-5},
+       {"decay_end_kimg", 1000},
+       {"clip_grad_norm", 3.0},
+       {"adam", {{"beta1", 0.9}, {"beta2", 0.95}, {"weight_decay", 0.02}, {"no_weight_decay_names", {"pos_embed"}}}}},
+      {{"classic", {{{"decay", 0.9999}}, {{"name", "warm"}, {"decay", 0.999}, {"warmup", true}}}}},
+      {{"ema", "warm"}}));
+  EXPECT_EQ(config.trainer.lr_schedule, LrSchedule::kCosine);
+  EXPECT_EQ(config.trainer.base_lr, 8e-4);
+  EXPECT_EQ(config.trainer.warmup_kimg, 100);
+  EXPECT_EQ(config.trainer.min_lr, 1e-5);
+  EXPECT_EQ(config.trainer.decay_end_kimg, 1000);
+  EXPECT_EQ(config.trainer.clip_grad_norm, 3.0);
+  EXPECT_EQ(config.trainer.adam.beta2, 0.95);
+  EXPECT_EQ(config.trainer.adam.weight_decay, 0.02);
+  EXPECT_EQ(config.trainer.adam.no_weight_decay_names, std::vector<std::string>{"pos_embed"});
+  ASSERT_EQ(config.ema.classic.size(), 2u);
+  EXPECT_EQ(config.ema.classic[0], (workers::ema::ClassicEmaOptions{"classic-0.9999", 0.9999, false}));
+  EXPECT_EQ(config.ema.classic[1], (workers::ema::ClassicEmaOptions{"warm", 0.999, true}));
+  EXPECT_EQ(config.eval.ema, "warm");
+  const RunConfig constant =
+      parse_run_config(recipe_document({{"lr_schedule", "constant"}, {"base_lr", 1e-4}, {"warmup_kimg", 5}}));
+  EXPECT_EQ(constant.trainer.lr_schedule, LrSchedule::kConstant);
+}
+
+TEST(TrainingRecipeConfig, ScheduleValuesAndKeysOfAnotherScheduleAreRefused) {
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "linear"}}),
+                 "config key 'trainer.lr_schedule' must be 'edm2', 'constant' or 'cosine', not 'linear'");
+  EXPECT_REFUSED(recipe_document({{"base_lr", 1e-4}}),
+                 "config key 'trainer.base_lr' applies only to 'trainer.lr_schedule' 'constant' or 'cosine'");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "cosine"}, {"ref_lr", 0.01}, {"decay_end_kimg", 10}}),
+                 "config key 'trainer.ref_lr' applies only to 'trainer.lr_schedule' 'edm2'");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "constant"}, {"min_lr", 0}}),
+                 "config key 'trainer.min_lr' applies only to 'trainer.lr_schedule' 'cosine'");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "cosine"}}),
+                 "config key 'trainer.decay_end_kimg' is required by 'trainer.lr_schedule' 'cosine'");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "cosine"}, {"warmup_kimg", 10}, {"decay_end_kimg", 10}}),
+                 "'trainer.decay_end_kimg' must be greater than 'trainer.warmup_kimg'");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "cosine"}, {"batch", 256}, {"base_lr", 1e-4}, {"min_lr", 2e-4},
+                                  {"decay_end_kimg", 10}}),
+                 "config key 'trainer.min_lr' must be in [0, base_lr * batch / 256 = 0.0001]");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "constant"}, {"base_lr", 0}}),
+                 "config key 'trainer.base_lr' must be positive");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", "constant"}, {"warmup_kimg", -1}}),
+                 "config key 'trainer.warmup_kimg' must be >= 0");
+  EXPECT_REFUSED(recipe_document({{"lr_schedule", 3}}), "trainer.lr_schedule");
+}
+
+TEST(TrainingRecipeConfig, OptimizerAndClippingValuesAreChecked) {
+  EXPECT_REFUSED(recipe_document({{"clip_grad_norm", -1}}), "config key 'trainer.clip_grad_norm' must be >= 0");
+  EXPECT_REFUSED(recipe_document({{"adam", {{"weight_decay", -0.1}}}}),
+                 "config key 'trainer.adam.weight_decay' must be >= 0");
+  EXPECT_REFUSED(recipe_document({{"adam", {{"beta2", 1.0}}}}), "config key 'trainer.adam.beta2' must be in [0, 1)");
+  EXPECT_REFUSED(recipe_document({{"adam", {{"no_weight_decay_names", {"x"}}}}}),
+                 "config key 'trainer.adam.no_weight_decay_names' applies only with 'trainer.adam.weight_decay'");
+  EXPECT_REFUSED(recipe_document({{"adam", {{"weight_decay", 0.1}, {"no_weight_decay_names", "x"}}}}),
+                 "trainer.adam.no_weight_decay_names");
+  EXPECT_REFUSED(recipe_document({{"adam", {{"wd", 0.1}}}}), "trainer.adam.wd");
+}
+
+TEST(TrainingRecipeConfig, ClassicEmaTracksAndTheirChoiceAreChecked) {
+  const json no_trainer = json::object();
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"decay", 1.0}}}}}),
+                 "config key 'ema.classic[0].decay' must be in [0, 1)");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"decay", 0.99}, {"warmpu", true}}}}}),
+                 "ema.classic[0].warmpu");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"name", "a"}}, {{"name", "a"}, {"decay", 0.9}}}}}),
+                 "config key 'ema.classic[1].name': another track is named 'a'");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"name", "a/b"}}}}}),
+                 "config key 'ema.classic[0].name' must be non-empty and without '/'");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {0.9999}}}), "ema.classic[0]");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"name", "a"}}}}}, {{"ema", "b"}}),
+                 "config key 'eval.ema' ('b') must name a track of 'ema.classic'");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"name", "a"}}}}}, {{"ema", "a"}, {"ema_std", 0.1}}),
+                 "config keys 'eval.ema' and 'eval.ema_std' both choose the EMA track; set one");
+}
+
+#undef EXPECT_REFUSED
 
 }  // namespace
 }  // namespace dact::launch

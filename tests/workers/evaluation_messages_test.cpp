@@ -23,6 +23,7 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.seed_end = 128;
   job.job.batch = 64;
   job.job.feature_weights = "/data/classifier.h5";
+  job.job.ema_name = "classic-0.9999";
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -36,6 +37,20 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.seed_end, 128);
   EXPECT_EQ(back.job.batch, 64);
   EXPECT_EQ(back.job.feature_weights, job.job.feature_weights);
+  EXPECT_EQ(back.job.ema_name, "classic-0.9999");
+}
+
+TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
+  // A version-1 payload ends after feature_weights: no classic track named.
+  EvaluatePart job;
+  job.job.ema_name = "dropped";
+  actors::Bytes bytes = to_job_bytes(job);
+  const size_t name_bytes = sizeof(uint64_t) + job.job.ema_name.size();  // u64 length, then the bytes
+  bytes.resize(bytes.size() - name_bytes);
+  bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
+  bytes[3] = std::byte{0};
+  const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
+  EXPECT_EQ(back.job.ema_name, "");
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

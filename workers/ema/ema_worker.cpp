@@ -30,11 +30,16 @@ void EmaWorker::resume_from(int64_t step) {
   if (step == 0) return;
   const std::string path = run_.ema_state_path(step);
   const EmaSnapshot state = read_ema_snapshot(path);
-  if (state.config_hash != config_hash_ || state.stds != config_.stds) {
-    throw storage::StorageError(path, "EMA state of another config (hash or stds differ)");
+  if (state.config_hash != config_hash_ || state.stds != config_.stds ||
+      !stores_classic_tracks(state, config_.classic)) {
+    throw storage::StorageError(path, "EMA state of another config (hash, stds or classic tracks differ)");
   }
   tracks_.clear();
   for (size_t i = 0; i < state.stds.size(); ++i) tracks_.emplace_back(state.stds[i], state.tracks[i]);
+  classic_tracks_.clear();
+  for (const StoredClassicEma& track : state.classic) {
+    classic_tracks_.emplace_back(track.options, track.params, track.step);
+  }
   buffers_ = state.buffers;
   nimg_ = state.nimg;
   LOG(INFO) << "EMA resumed from " << path;
@@ -52,6 +57,7 @@ std::shared_ptr<const EmaSnapshot> EmaWorker::copy_state(int64_t step, int64_t n
     for (const auto& [name, tensor] : track.params()) copy[name] = tensor.clone();
     snapshot->tracks.push_back(std::move(copy));
   }
+  for (const ClassicEmaTrack& track : classic_tracks_) snapshot->classic.push_back(stored_copy(track));
   for (const auto& [name, tensor] : buffers_) snapshot->buffers[name] = tensor.clone();
   return snapshot;
 }
@@ -83,8 +89,12 @@ void EmaWorker::handle(const EmaWeights& weights) {
                                " before any state (neither initial weights nor a resumed state)");
     }
     for (double std : config_.stds) tracks_.emplace_back(std, params);
+    for (const ClassicEmaOptions& options : config_.classic) {
+      classic_tracks_.emplace_back(options, params, weights.step);
+    }
   } else {
     for (PowerEmaTrack& track : tracks_) track.update(params, weights.nimg, weights.delta_nimg);
+    for (ClassicEmaTrack& track : classic_tracks_) track.update(params, weights.step);
   }
 
   const double snapshot_nimg = config_.snapshot_every_kimg * 1000;

@@ -1,6 +1,6 @@
 #pragma once
 // The EMA-snapshot actor's logic: power-function EMA tracks for several stds at once
-// (EDM2), fed with the weights trainer 0 hands over; a snapshot every
+// (EDM2) and any classic EMA tracks (DiT, MAR), fed with the weights trainer 0 hands over; a snapshot every
 // snapshot_every_kimg; the tracks' state at checkpoint steps (exact resume); at the end
 // a preview grid. Disk writes and sampling run on a background thread, so handle()
 // costs one pass over the weights per track.
@@ -15,6 +15,7 @@
 #include "models/family.h"
 #include "storage/background_writer.h"
 #include "storage/run_directory.h"
+#include "workers/ema/classic_ema_track.h"
 #include "workers/ema/ema_snapshot.h"
 #include "workers/ema/power_ema_track.h"
 #include "workers/ema/preview_grid.h"
@@ -26,6 +27,7 @@ struct EmaConfig {
   std::vector<double> stds{0.050, 0.100};  // EDM2's two stored tracks
   double snapshot_every_kimg = 100;
   size_t preview_track = 1;  // index into stds
+  std::vector<ClassicEmaOptions> classic;  // DiT/MAR-style tracks kept beside (classic_ema_track.h)
   PreviewOptions preview;
 };
 
@@ -65,6 +67,7 @@ class EmaWorker {
   EmaLinks links_;
   std::vector<std::string> param_names_;
   std::vector<PowerEmaTrack> tracks_;
+  std::vector<ClassicEmaTrack> classic_tracks_;
   storage::NamedTensors buffers_;
   int64_t nimg_ = 0;
   storage::BackgroundWriter writer_;

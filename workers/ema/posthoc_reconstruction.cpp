@@ -46,6 +46,7 @@ std::vector<ReconstructedEma> reconstruct_posthoc_ema(const std::vector<std::str
       ++input;
     }
     last.tracks.clear();
+    last.classic.clear();  // the outputs hold only their reconstructed track
   }
 
   std::filesystem::create_directories(out_dir);

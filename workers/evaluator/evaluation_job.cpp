@@ -10,7 +10,7 @@ namespace dact::workers::evaluator {
 
 EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features) {
   const auto start = std::chrono::steady_clock::now();
-  const std::unique_ptr<models::Model> net = load_snapshot_network(job.snapshot_path, job.ema_std);
+  const std::unique_ptr<models::Model> net = load_snapshot_network(job.snapshot_path, job.ema_std, job.ema_name);
   const models::SamplingOptions sampling = sampling_options(job);
 
   EvaluationPart part(features.dim());

@@ -11,7 +11,8 @@ namespace dact::workers::evaluator {
 struct EvaluationJob {
   std::string snapshot_path;  // absolute in jobs, so evaluators started elsewhere find it
   double ema_std = 0.1;       // must equal a track's std (snapshot_network.h)
-  std::string sampler;  // "" = the model family's default
+  std::string ema_name;  // non-empty: a classic EMA track by name instead (ema.classic)
+  std::string sampler;   // "" = the model family's default
   int64_t steps = 32;
   double guidance = 1.0;  // classifier-free guidance weight; 1 = none
   std::string guidance_ramp = "constant";  // or "linear" (models/diffusion/guidance.h)

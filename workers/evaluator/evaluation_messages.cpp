@@ -15,7 +15,8 @@ void EvaluatePart::encode(ByteWriter& out) const {
   out.i64(job.seed_end);
   out.i64(job.batch);
   out.string(job.feature_weights);
-  out.string(job.guidance_ramp);  // version 2
+  out.string(job.ema_name);  // version 2
+  out.string(job.guidance_ramp);
   out.f64(job.guidance_low);
   out.f64(job.guidance_high);
 }
@@ -35,6 +36,7 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
   message.job.batch = in.i64();
   message.job.feature_weights = in.string();
   if (wire_version >= 2) {
+    message.job.ema_name = in.string();
     message.job.guidance_ramp = in.string();
     message.job.guidance_low = in.f64();
     message.job.guidance_high = in.f64();

@@ -1,7 +1,6 @@
 #include "workers/evaluator/snapshot_network.h"
 
-#include <cmath>
-#include <sstream>
+#include <stdexcept>
 
 #include "models/state_dict.h"
 #include "storage/storage_error.h"
@@ -9,28 +8,28 @@
 
 namespace dact::workers::evaluator {
 
-std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std) {
+std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std,
+                                                     const std::string& ema_name) {
   const ema::EmaSnapshot snapshot = ema::read_ema_snapshot(snapshot_path);
-  for (size_t i = 0; i < snapshot.stds.size(); ++i) {
-    if (std::abs(snapshot.stds[i] - ema_std) > 1e-9) continue;
-    std::unique_ptr<models::Model> net;
-    try {
-      net = models::parse_model_spec(snapshot.model, "model")->build();
-    } catch (const std::exception& e) {
-      throw storage::StorageError(snapshot_path, std::string("model section: ") + e.what());
-    }
-    try {
-      models::load_state_dict(net->module(), ema::snapshot_state_dict(snapshot, i));
-    } catch (const models::StateDictError& e) {
-      throw storage::StorageError(snapshot_path, e.what());
-    }
-    net->module().eval();
-    return net;
+  storage::NamedTensors state;
+  try {
+    state = ema::chosen_track_state_dict(snapshot, ema_std, ema_name);
+  } catch (const std::invalid_argument& e) {
+    throw storage::StorageError(snapshot_path, e.what());
   }
-  std::ostringstream stds;
-  for (size_t i = 0; i < snapshot.stds.size(); ++i) stds << (i ? ", " : "") << snapshot.stds[i];
-  throw storage::StorageError(snapshot_path, "no EMA track with std " + std::to_string(ema_std) + " (it holds " +
-                                                 stds.str() + "; reconstruct others with `dact ema reconstruct`)");
+  std::unique_ptr<models::Model> net;
+  try {
+    net = models::parse_model_spec(snapshot.model, "model")->build();
+  } catch (const std::exception& e) {
+    throw storage::StorageError(snapshot_path, std::string("model section: ") + e.what());
+  }
+  try {
+    models::load_state_dict(net->module(), state);
+  } catch (const models::StateDictError& e) {
+    throw storage::StorageError(snapshot_path, e.what());
+  }
+  net->module().eval();
+  return net;
 }
 
 }  // namespace dact::workers::evaluator

@@ -3,10 +3,11 @@
 // evaluation and `dact sample` use it: the snapshot's `model` section (the run
 // config's) names the family and its network.
 //
-// The track is chosen by its std and must match exactly (to 1e-9): a single snapshot
-// holds too few tracks for a faithful post-hoc reconstruction, so other stds are
-// first reconstructed over the whole run with `dact ema reconstruct`, whose output
-// files are snapshots with that one track.
+// The track is a classic EMA track chosen by name, or a power track chosen by its std,
+// which must match exactly (to 1e-9): a single snapshot holds too few tracks for a
+// faithful post-hoc reconstruction, so other stds are first reconstructed over the
+// whole run with `dact ema reconstruct`, whose output files are snapshots with that
+// one track.
 #include <memory>
 #include <string>
 
@@ -14,9 +15,11 @@
 
 namespace dact::workers::evaluator {
 
-// Throws storage::StorageError naming the file when it does not verify, its model
-// section does not parse, it has no track with `ema_std` (listing the stds it has), or
-// its weights do not fit the described network.
-std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std);
+// The track: the classic one named `ema_name`, or when that is empty the one with
+// `ema_std` (ema::chosen_track_state_dict). Throws storage::StorageError naming the file
+// when it does not verify, its model section does not parse, it has no such track
+// (listing the ones it has), or its weights do not fit the described network.
+std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std,
+                                                     const std::string& ema_name = "");
 
 }  // namespace dact::workers::evaluator

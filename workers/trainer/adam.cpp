@@ -8,7 +8,8 @@ namespace dact::workers::trainer {
 Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> params, AdamOptions options)
     : options_(options) {
   for (auto& [name, param] : params) {
-    slots_.push_back({name, param, torch::zeros_like(param), torch::zeros_like(param)});
+    const bool decay = options_.weight_decay != 0 && applies_weight_decay(name, param, options_.no_weight_decay_names);
+    slots_.push_back({name, param, torch::zeros_like(param), torch::zeros_like(param), decay});
   }
 }
 
@@ -22,11 +23,21 @@ void Adam::step(double lr) {
   for (Slot& slot : slots_) {
     const torch::Tensor& grad = slot.param.grad();
     if (!grad.defined()) continue;
+    // torch.optim.AdamW (_single_tensor_adamw): "Perform stepweight decay" first.
+    if (slot.weight_decay) slot.param.mul_(1 - lr * options_.weight_decay);
     slot.exp_avg.mul_(options_.beta1).add_(grad, 1 - options_.beta1);
     slot.exp_avg_sq.mul_(options_.beta2).addcmul_(grad, grad, 1 - options_.beta2);
     const torch::Tensor denom = (slot.exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(options_.eps);
     slot.param.addcdiv_(slot.exp_avg, denom, -step_size);
   }
+}
+
+std::vector<std::string> Adam::decayed_parameter_names() const {
+  std::vector<std::string> names;
+  for (const Slot& slot : slots_) {
+    if (slot.weight_decay) names.push_back(slot.name);
+  }
+  return names;
 }
 
 std::map<std::string, torch::Tensor> Adam::state() const {

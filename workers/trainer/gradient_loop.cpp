@@ -10,7 +10,6 @@
 #include "models/state_dict.h"
 #include "workers/seed_mixing.h"
 #include "workers/tensor_bytes.h"
-#include "workers/trainer/learning_rate_schedule.h"
 
 namespace dact::workers::trainer {
 namespace {
@@ -47,7 +46,7 @@ GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<
       run_(std::move(run)),
       config_hash_(std::move(config_hash)),
       params_(models::trained_parameters(model_->module())),
-      adam_(params_, config.adam),
+      optimizer_(params_, config),
       rounds_(data_loader::BatchLayout{config.batch, config.batch_per_rank,
                                        all_reduce.num_trainers()}.rounds()) {
   model_->module().train();
@@ -67,7 +66,7 @@ void GradientLoop::resume_from(int64_t step) {
     const TrainingCheckpoint checkpoint =
         read_training_checkpoint(run_.checkpoint_path(step), config_hash_);
     models::load_state_dict(model_->module(), checkpoint.model);
-    adam_.load_state(checkpoint.optimizer);
+    optimizer_.load_state(checkpoint.optimizer);
     step_ = checkpoint.step;
     nonfinite_steps_skipped_ = checkpoint.nonfinite_steps_skipped;
     last_ema_nimg_ = checkpoint.last_ema_nimg >= 0 ? checkpoint.last_ema_nimg : step_ * config_.batch;
@@ -145,8 +144,7 @@ double GradientLoop::train_one_step() {
 
   if (all_gradients_finite()) {
     nonfinite_in_a_row_ = 0;
-    adam_.step(learning_rate_schedule(step_ * config_.batch, config_.batch, config_.ref_lr,
-                                      config_.ref_batches, config_.rampup_Mimg));
+    optimizer_.step(step_ * config_.batch);
   } else {
     ++nonfinite_steps_skipped_;
     ++nonfinite_in_a_row_;
@@ -196,7 +194,7 @@ void GradientLoop::write_checkpoint() {
   checkpoint.nonfinite_steps_skipped = nonfinite_steps_skipped_;
   checkpoint.last_ema_nimg = last_ema_nimg_;
   checkpoint.model = state_dict_copy();
-  for (const auto& [name, tensor] : adam_.state()) checkpoint.optimizer[name] = tensor.clone();
+  for (const auto& [name, tensor] : optimizer_.state()) checkpoint.optimizer[name] = tensor.clone();
   checkpoint_writer_.submit([checkpoint = std::move(checkpoint), path = run_.checkpoint_path(step_),
                              hash = config_hash_] { write_training_checkpoint(path, checkpoint, hash); });
   interval_.checkpoint_s += seconds_since(start);
@@ -209,8 +207,7 @@ void GradientLoop::report(double interval_s) {
       {"step", step_},
       {"kimg", static_cast<double>(step_ * config_.batch) / 1000},
       {"loss", interval_.steps ? interval_.loss_sum / interval_.steps : 0.0},
-      {"lr", learning_rate_schedule(step_ * config_.batch, config_.batch, config_.ref_lr,
-                                    config_.ref_batches, config_.rampup_Mimg)},
+      {"lr", optimizer_.learning_rate(step_ * config_.batch)},
       {"images_per_s", interval_s > 0 ? interval_.steps * config_.batch / interval_s : 0.0},
       {"data_wait_pct", percent(interval_.data_wait_s)},
       {"all_reduce_pct", percent(interval_.all_reduce_s)},
@@ -222,6 +219,7 @@ void GradientLoop::report(double interval_s) {
   if (interval_.term_samples > 0) {
     for (const auto& [name, sum] : interval_.term_sums) line["loss_terms"][name] = sum / interval_.term_samples;
   }
+  optimizer_.report_into(line);
   links_.report_progress(line.dump());
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 // The trainer's gradient loop: per step, `rounds` micro-batches forward/backward
 // through the model family's objective (gradient accumulation), one all-reduce among
-// the trainers, the NaN/inf guard, EDM2's learning-rate schedule, Adam. Trainer 0 also hands the weights to the EMA
-// actor every ema_every_steps, writes checkpoints from a background thread, and
-// reports progress. Everything else (receiving batches, sending messages) happens on
-// the actor's loop thread behind the Links callbacks, so this loop only ever waits
-// for data (when the loader is behind) and for the all-reduce.
+// the trainers, the NaN/inf guard, the optimizer step (optimizer.h: lr schedule,
+// clipping, Adam). Trainer 0 also hands the weights to the EMA actor every
+// ema_every_steps, writes checkpoints from a background thread, and reports progress.
+// Everything else (receiving batches, sending messages) happens on the actor's loop
+// thread behind the Links callbacks, so this loop only ever waits for data (when the
+// loader is behind) and for the all-reduce.
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,9 +16,9 @@
 #include "storage/background_writer.h"
 #include "storage/run_directory.h"
 #include "workers/data_loader/sample_order.h"
-#include "workers/trainer/adam.h"
 #include "workers/trainer/batch_queue.h"
 #include "workers/trainer/gradient_all_reduce.h"
+#include "workers/trainer/optimizer.h"
 #include "workers/trainer/trainer_config.h"
 #include "workers/trainer/training_checkpoint.h"
 #include "workers/worker_messages.h"
@@ -88,7 +89,7 @@ class GradientLoop {
   storage::RunDirectory run_;
   std::string config_hash_;
   std::vector<std::pair<std::string, torch::Tensor>> params_;
-  Adam adam_;
+  Optimizer optimizer_;
   storage::BackgroundWriter checkpoint_writer_;
   int64_t rounds_;
   int64_t step_ = 0;
