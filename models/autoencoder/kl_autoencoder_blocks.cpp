@@ -88,4 +88,22 @@ torch::Tensor MidBlockImpl::forward(const torch::Tensor& x) {
   return block_2->forward(attn_1->forward(block_1->forward(x)));
 }
 
+ResolutionLevelImpl::ResolutionLevelImpl(int64_t block_in, int64_t block_out, int64_t num_blocks, bool attend,
+                                         double dropout) {
+  block = register_module("block", torch::nn::ModuleList());
+  attn = register_module("attn", torch::nn::ModuleList());
+  for (int64_t i = 0; i < num_blocks; ++i) {
+    block->push_back(ResnetBlock(i == 0 ? block_in : block_out, block_out, dropout));
+    if (attend) attn->push_back(AttnBlock(block_out));
+  }
+}
+
+torch::Tensor ResolutionLevelImpl::forward_blocks(torch::Tensor h) {
+  for (size_t i = 0; i < block->size(); ++i) {
+    h = block[i]->as<ResnetBlockImpl>()->forward(h);
+    if (!attn->is_empty()) h = attn[i]->as<AttnBlockImpl>()->forward(h);
+  }
+  return h;
+}
+
 }  // namespace dact::models::autoencoder

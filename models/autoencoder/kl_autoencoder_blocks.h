@@ -72,4 +72,17 @@ class MidBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(MidBlock);
 
+// The ResnetBlocks of one resolution (`block.<i>`), each followed by an AttnBlock
+// (`attn.<i>`) when the level attends; the encoder's and decoder's levels add their
+// resampling to it.
+class ResolutionLevelImpl : public torch::nn::Module {
+ public:
+  // block_in -> block_out in the first block, block_out after it.
+  ResolutionLevelImpl(int64_t block_in, int64_t block_out, int64_t num_blocks, bool attend, double dropout);
+  torch::Tensor forward_blocks(torch::Tensor h);
+
+  torch::nn::ModuleList block{nullptr};
+  torch::nn::ModuleList attn{nullptr};  // empty when the level does not attend
+};
+
 }  // namespace dact::models::autoencoder

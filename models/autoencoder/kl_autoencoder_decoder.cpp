@@ -17,17 +17,11 @@ DecoderImpl::DecoderImpl(const KlAutoencoderConfig& config) {
   const auto& attn_resolutions = config.decoder_attention();
   std::vector<DecoderLevel> stages(levels, nullptr);
   for (int64_t level = levels - 1; level >= 0; --level) {
-    DecoderLevel stage;
-    stage->block = stage->register_module("block", torch::nn::ModuleList());
-    stage->attn = stage->register_module("attn", torch::nn::ModuleList());
     const int64_t block_out = config.ch * config.ch_mult[level];
     const bool attend =
         std::find(attn_resolutions.begin(), attn_resolutions.end(), resolution) != attn_resolutions.end();
-    for (int64_t i = 0; i < config.num_res_blocks + 1; ++i) {
-      stage->block->push_back(ResnetBlock(block_in, block_out, config.dropout));
-      block_in = block_out;
-      if (attend) stage->attn->push_back(AttnBlock(block_in));
-    }
+    DecoderLevel stage(block_in, block_out, config.num_res_blocks + 1, attend, config.dropout);
+    block_in = block_out;
     if (level != 0) {
       stage->upsample = stage->register_module("upsample", Upsample(block_in, config.resamp_with_conv));
       resolution *= 2;
@@ -46,10 +40,7 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& z) {
   torch::Tensor h = mid->forward(conv_in->forward(z));
   for (int64_t level = static_cast<int64_t>(up->size()) - 1; level >= 0; --level) {
     auto& stage = *up[level]->as<DecoderLevelImpl>();
-    for (size_t i = 0; i < stage.block->size(); ++i) {
-      h = stage.block[i]->as<ResnetBlockImpl>()->forward(h);
-      if (!stage.attn->is_empty()) h = stage.attn[i]->as<AttnBlockImpl>()->forward(h);
-    }
+    h = stage.forward_blocks(h);
     if (stage.upsample) h = stage.upsample->forward(h);
   }
   return conv_out->forward(swish(norm_out->forward(h)));

@@ -13,12 +13,10 @@
 namespace dact::models::autoencoder {
 
 // One resolution of the decoder.
-class DecoderLevelImpl : public torch::nn::Module {
+class DecoderLevelImpl : public ResolutionLevelImpl {
  public:
-  DecoderLevelImpl() = default;
-  torch::nn::ModuleList block{nullptr};  // ResnetBlock x (num_res_blocks + 1)
-  torch::nn::ModuleList attn{nullptr};   // AttnBlock after each ResnetBlock, or empty
-  Upsample upsample{nullptr};            // undefined on level 0
+  using ResolutionLevelImpl::ResolutionLevelImpl;
+  Upsample upsample{nullptr};  // undefined on the level 0
 };
 TORCH_MODULE(DecoderLevel);
 

@@ -13,17 +13,11 @@ EncoderImpl::EncoderImpl(const KlAutoencoderConfig& config) {
   int64_t block_in = config.ch;
   const size_t levels = config.ch_mult.size();
   for (size_t level = 0; level < levels; ++level) {
-    EncoderLevel stage;
-    stage->block = stage->register_module("block", torch::nn::ModuleList());
-    stage->attn = stage->register_module("attn", torch::nn::ModuleList());
     const int64_t block_out = config.ch * config.ch_mult[level];
     const bool attend =
         std::find(attn_resolutions.begin(), attn_resolutions.end(), resolution) != attn_resolutions.end();
-    for (int64_t i = 0; i < config.num_res_blocks; ++i) {
-      stage->block->push_back(ResnetBlock(block_in, block_out, config.dropout));
-      block_in = block_out;
-      if (attend) stage->attn->push_back(AttnBlock(block_in));
-    }
+    EncoderLevel stage(block_in, block_out, config.num_res_blocks, attend, config.dropout);
+    block_in = block_out;
     if (level + 1 != levels) {
       stage->downsample = stage->register_module("downsample", Downsample(block_in, config.resamp_with_conv));
       resolution /= 2;
@@ -41,10 +35,7 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& images) {
   torch::Tensor h = conv_in->forward(images);
   for (const auto& module : *down) {
     auto& stage = *module->as<EncoderLevelImpl>();
-    for (size_t i = 0; i < stage.block->size(); ++i) {
-      h = stage.block[i]->as<ResnetBlockImpl>()->forward(h);
-      if (!stage.attn->is_empty()) h = stage.attn[i]->as<AttnBlockImpl>()->forward(h);
-    }
+    h = stage.forward_blocks(h);
     if (stage.downsample) h = stage.downsample->forward(h);
   }
   h = mid->forward(h);

@@ -11,12 +11,10 @@
 namespace dact::models::autoencoder {
 
 // One resolution of the encoder.
-class EncoderLevelImpl : public torch::nn::Module {
+class EncoderLevelImpl : public ResolutionLevelImpl {
  public:
-  EncoderLevelImpl() = default;
-  torch::nn::ModuleList block{nullptr};  // ResnetBlock x num_res_blocks
-  torch::nn::ModuleList attn{nullptr};   // AttnBlock after each ResnetBlock, or empty
-  Downsample downsample{nullptr};        // undefined on the last level
+  using ResolutionLevelImpl::ResolutionLevelImpl;
+  Downsample downsample{nullptr};  // undefined on the last level
 };
 TORCH_MODULE(EncoderLevel);
 

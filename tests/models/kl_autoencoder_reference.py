@@ -166,14 +166,8 @@ class Decoder(nn.Module):
         return self.conv_out(swish(self.norm_out(h)))
 
 
-class AutoencoderKL(nn.Module):
-    def __init__(self, ch, ch_mult, num_res_blocks, encoder_attn, decoder_attn, resolution, in_channels,
-                 out_ch, z_channels, embed_dim):
-        super().__init__()
-        self.encoder = Encoder(ch, ch_mult, num_res_blocks, encoder_attn, resolution, in_channels, z_channels)
-        self.decoder = Decoder(ch, ch_mult, num_res_blocks, decoder_attn, resolution, out_ch, z_channels)
-        self.quant_conv = nn.Conv2d(2 * z_channels, 2 * embed_dim, 1)
-        self.post_quant_conv = nn.Conv2d(embed_dim, z_channels, 1)
+class Posterior:
+    """AutoencoderKL.encode (DiagonalGaussianDistribution's mean and clamped logvar) and decode."""
 
     def encode(self, x):
         mean, logvar = torch.chunk(self.quant_conv(self.encoder(x)), 2, dim=1)
@@ -181,6 +175,16 @@ class AutoencoderKL(nn.Module):
 
     def decode(self, z):
         return self.decoder(self.post_quant_conv(z))
+
+
+class AutoencoderKL(Posterior, nn.Module):
+    def __init__(self, ch, ch_mult, num_res_blocks, encoder_attn, decoder_attn, resolution, in_channels,
+                 out_ch, z_channels, embed_dim):
+        super().__init__()
+        self.encoder = Encoder(ch, ch_mult, num_res_blocks, encoder_attn, resolution, in_channels, z_channels)
+        self.decoder = Decoder(ch, ch_mult, num_res_blocks, decoder_attn, resolution, out_ch, z_channels)
+        self.quant_conv = nn.Conv2d(2 * z_channels, 2 * embed_dim, 1)
+        self.post_quant_conv = nn.Conv2d(embed_dim, z_channels, 1)
 
 
 # ---- diffusers layout (AutoencoderKL with DownEncoderBlock2D / UpDecoderBlock2D) ----
@@ -270,20 +274,13 @@ class DiffusersDecoder(nn.Module):
         return self.conv_out(swish(self.conv_norm_out(h)))
 
 
-class DiffusersAutoencoderKL(nn.Module):
+class DiffusersAutoencoderKL(Posterior, nn.Module):
     def __init__(self, block_out_channels, layers_per_block, in_channels, out_channels, latent_channels):
         super().__init__()
         self.encoder = DiffusersEncoder(block_out_channels, layers_per_block, in_channels, latent_channels)
         self.decoder = DiffusersDecoder(block_out_channels, layers_per_block, out_channels, latent_channels)
         self.quant_conv = nn.Conv2d(2 * latent_channels, 2 * latent_channels, 1)
         self.post_quant_conv = nn.Conv2d(latent_channels, latent_channels, 1)
-
-    def encode(self, x):
-        mean, logvar = torch.chunk(self.quant_conv(self.encoder(x)), 2, dim=1)
-        return mean, torch.clamp(logvar, -30.0, 20.0)
-
-    def decode(self, z):
-        return self.decoder(self.post_quant_conv(z))
 
 
 # ---- checkpoints ----
