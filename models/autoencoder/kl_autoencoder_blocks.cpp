@@ -5,7 +5,7 @@
 namespace dact::models::autoencoder {
 namespace {
 
-torch::nn::Conv2d conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
+torch::nn::Conv2d conv_layer(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
                          int64_t padding) {
   return torch::nn::Conv2d(
       torch::nn::Conv2dOptions(in_channels, out_channels, kernel).stride(stride).padding(padding));
@@ -15,18 +15,18 @@ torch::nn::Conv2d conv2d(int64_t in_channels, int64_t out_channels, int64_t kern
 
 torch::Tensor swish(const torch::Tensor& x) { return x * torch::sigmoid(x); }
 
-torch::nn::GroupNorm normalize(int64_t channels) {
+torch::nn::GroupNorm normalization(int64_t channels) {
   return torch::nn::GroupNorm(torch::nn::GroupNormOptions(32, channels).eps(1e-6).affine(true));
 }
 
 ResnetBlockImpl::ResnetBlockImpl(int64_t in_channels, int64_t out_channels, double dropout_p) {
-  norm1 = register_module("norm1", normalize(in_channels));
-  conv1 = register_module("conv1", conv2d(in_channels, out_channels, 3, 1, 1));
-  norm2 = register_module("norm2", normalize(out_channels));
+  norm1 = register_module("norm1", normalization(in_channels));
+  conv1 = register_module("conv1", conv_layer(in_channels, out_channels, 3, 1, 1));
+  norm2 = register_module("norm2", normalization(out_channels));
   dropout = register_module("dropout", torch::nn::Dropout(dropout_p));
-  conv2 = register_module("conv2", conv2d(out_channels, out_channels, 3, 1, 1));
+  conv2 = register_module("conv2", conv_layer(out_channels, out_channels, 3, 1, 1));
   if (in_channels != out_channels) {
-    nin_shortcut = register_module("nin_shortcut", conv2d(in_channels, out_channels, 1, 1, 0));
+    nin_shortcut = register_module("nin_shortcut", conv_layer(in_channels, out_channels, 1, 1, 0));
   }
 }
 
@@ -37,11 +37,11 @@ torch::Tensor ResnetBlockImpl::forward(const torch::Tensor& x) {
 }
 
 AttnBlockImpl::AttnBlockImpl(int64_t channels) {
-  norm = register_module("norm", normalize(channels));
-  q = register_module("q", conv2d(channels, channels, 1, 1, 0));
-  k = register_module("k", conv2d(channels, channels, 1, 1, 0));
-  v = register_module("v", conv2d(channels, channels, 1, 1, 0));
-  proj_out = register_module("proj_out", conv2d(channels, channels, 1, 1, 0));
+  norm = register_module("norm", normalization(channels));
+  q = register_module("q", conv_layer(channels, channels, 1, 1, 0));
+  k = register_module("k", conv_layer(channels, channels, 1, 1, 0));
+  v = register_module("v", conv_layer(channels, channels, 1, 1, 0));
+  proj_out = register_module("proj_out", conv_layer(channels, channels, 1, 1, 0));
 }
 
 torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
@@ -59,7 +59,7 @@ torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
 }
 
 DownsampleImpl::DownsampleImpl(int64_t channels, bool with_conv) {
-  if (with_conv) conv = register_module("conv", conv2d(channels, channels, 3, 2, 0));
+  if (with_conv) conv = register_module("conv", conv_layer(channels, channels, 3, 2, 0));
 }
 
 torch::Tensor DownsampleImpl::forward(const torch::Tensor& x) {
@@ -68,7 +68,7 @@ torch::Tensor DownsampleImpl::forward(const torch::Tensor& x) {
 }
 
 UpsampleImpl::UpsampleImpl(int64_t channels, bool with_conv) {
-  if (with_conv) conv = register_module("conv", conv2d(channels, channels, 3, 1, 1));
+  if (with_conv) conv = register_module("conv", conv_layer(channels, channels, 3, 1, 1));
 }
 
 torch::Tensor UpsampleImpl::forward(const torch::Tensor& x) {

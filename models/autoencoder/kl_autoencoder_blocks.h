@@ -10,8 +10,8 @@ namespace dact::models::autoencoder {
 // nonlinearity(x) = x * sigmoid(x).
 torch::Tensor swish(const torch::Tensor& x);
 
-// Normalize(c): GroupNorm(32 groups, eps 1e-6, affine).
-torch::nn::GroupNorm normalize(int64_t channels);
+// LDM's Normalize(c): GroupNorm(32 groups, eps 1e-6, affine).
+torch::nn::GroupNorm normalization(int64_t channels);
 
 // norm1 -> swish -> conv1 (3x3) -> norm2 -> swish -> dropout -> conv2 (3x3), plus the
 // input, through nin_shortcut (1x1) when the width changes.

@@ -31,7 +31,7 @@ DecoderImpl::DecoderImpl(const KlAutoencoderConfig& config) {
   up = register_module("up", torch::nn::ModuleList());
   for (const auto& stage : stages) up->push_back(stage);
 
-  norm_out = register_module("norm_out", normalize(block_in));
+  norm_out = register_module("norm_out", normalization(block_in));
   conv_out = register_module(
       "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(block_in, config.output_channels(), 3).padding(1)));
 }

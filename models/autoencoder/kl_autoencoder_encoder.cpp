@@ -25,7 +25,7 @@ EncoderImpl::EncoderImpl(const KlAutoencoderConfig& config) {
     down->push_back(stage);
   }
   mid = register_module("mid", MidBlock(block_in, config.dropout));
-  norm_out = register_module("norm_out", normalize(block_in));
+  norm_out = register_module("norm_out", normalization(block_in));
   // Mean and log-variance channels (double_z), split by the posterior.
   conv_out = register_module(
       "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(block_in, 2 * config.latent_channels(), 3).padding(1)));
