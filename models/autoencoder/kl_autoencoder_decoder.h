@@ -16,7 +16,7 @@ namespace dact::models::autoencoder {
 class DecoderLevelImpl : public ResolutionLevelImpl {
  public:
   using ResolutionLevelImpl::ResolutionLevelImpl;
-  Upsample upsample{nullptr};  // undefined on the level 0
+  Upsample upsample{nullptr};  // undefined on level 0
 };
 TORCH_MODULE(DecoderLevel);
 
