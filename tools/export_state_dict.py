@@ -8,10 +8,19 @@
 This is the layout of ../shared/reference/edm2_precond_tiny.h5, read by
 `dact model forward --weights W.h5 --input W.h5`.
 
-Command line: construct `--class` (a dotted import path, e.g.
-training.networks_edm2.Precond, found via --pythonpath) from the JSON constructor
-arguments in --config, optionally load a torch.save()d state dict (or pickled module),
-and export it; inputs come from an .npz file. From Python:
+Command line, two ways:
+- construct `--class` (a dotted import path, e.g. training.networks_edm2.Precond, found
+  via --pythonpath) from the JSON constructor arguments in --config, optionally load a
+  torch.save()d state dict (or pickled module), and export it;
+- or rename the tensors of a released `--checkpoint` (no Python class needed): for
+  --architecture kl-autoencoder, MAR's kl16.ckpt, Stable Diffusion / LDM checkpoints and
+  diffusers' AutoencoderKL (--format, see kl_autoencoder_checkpoints.py), e.g.
+
+    export_state_dict.py --architecture kl-autoencoder --checkpoint kl16.ckpt \
+        --config mar_kl16.json --out kl16.h5        # mar_kl16.json: {"preset": "mar-kl16"}
+
+  --config is then the JSON that `dact model forward --config` reads, stored as is.
+Inputs come from an .npz file. From Python:
 
     from export_state_dict import export_state_dict
     export_state_dict(net, 'W.h5', 'edm2-precond', config, inputs={'x': x, 'sigma': s})
@@ -26,14 +35,21 @@ import h5py
 import numpy as np
 import torch
 
+import kl_autoencoder_checkpoints
+
 
 def export_state_dict(module, path, architecture, config, inputs=None):
     """Writes module.state_dict() (+ inputs) to `path` atomically (temp file + rename)."""
+    write_state_dict(module.state_dict(), path, architecture, config, inputs)
+
+
+def write_state_dict(state_dict, path, architecture, config, inputs=None):
+    """Writes the tensors of `state_dict` (+ inputs) to `path` atomically (temp file + rename)."""
     tmp = path + '.tmp'
     with h5py.File(tmp, 'w') as f:
         f.attrs['architecture'] = architecture
         f.attrs['config'] = json.dumps(config)
-        for name, tensor in module.state_dict().items():
+        for name, tensor in state_dict.items():
             f.create_dataset(f'weights/{name}', data=tensor.detach().cpu().numpy())
         for name, value in (inputs or {}).items():
             value = value.detach().cpu().numpy() if torch.is_tensor(value) else np.asarray(value)
@@ -54,9 +70,35 @@ def load_weights(module, path):
     module.load_state_dict(state)  # strict: names and shapes must match
 
 
+# Architectures whose released checkpoints --checkpoint renames: name -> (formats, converter).
+CHECKPOINT_CONVERTERS = {
+    'kl-autoencoder': (kl_autoencoder_checkpoints.FORMATS, kl_autoencoder_checkpoints.kl_autoencoder_state_dict),
+}
+
+
+def export_checkpoint(args, config, inputs):
+    if args.architecture not in CHECKPOINT_CONVERTERS:
+        raise SystemExit(f'--checkpoint: no converter for --architecture {args.architecture!r} '
+                         f'(known: {", ".join(CHECKPOINT_CONVERTERS)}); use --class')
+    formats, convert = CHECKPOINT_CONVERTERS[args.architecture]
+    if args.format not in formats:
+        raise SystemExit(f'--format {args.format!r}: {args.architecture} knows {", ".join(formats)}')
+    try:
+        state, dropped = convert(kl_autoencoder_checkpoints.load_checkpoint(args.checkpoint), args.format)
+    except kl_autoencoder_checkpoints.CheckpointError as e:
+        raise SystemExit(f'{args.checkpoint}: {e}')
+    write_state_dict(state, args.out, args.architecture, config, inputs)
+    if dropped:
+        print(f'{args.checkpoint}: left out {", ".join(dropped)}')
+    print(f'{args.out}: {len(state)} tensors')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--class', dest='class_path', required=True, help='dotted path of the module class')
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('--class', dest='class_path', help='dotted path of the module class')
+    source.add_argument('--checkpoint', help='a released checkpoint to rename (.ckpt, .pt, .bin, .safetensors)')
+    parser.add_argument('--format', default='auto', help='checkpoint format for --checkpoint (default: auto)')
     parser.add_argument('--config', required=True, help='JSON file with the constructor arguments')
     parser.add_argument('--architecture', required=True, help='architecture name stored in the file, e.g. edm2-precond')
     parser.add_argument('--out', required=True, help='HDF5 file to write')
@@ -69,11 +111,14 @@ def main():
     sys.path[:0] = args.pythonpath
     with open(args.config) as f:
         config = json.load(f)
+    inputs = dict(np.load(args.inputs)) if args.inputs else None
+    if args.checkpoint:
+        export_checkpoint(args, config, inputs)
+        return
     torch.manual_seed(args.seed)
     module = construct(args.class_path, config)
     if args.weights:
         load_weights(module, args.weights)
-    inputs = dict(np.load(args.inputs)) if args.inputs else None
     export_state_dict(module, args.out, args.architecture, config, inputs)
     print(f'{args.out}: {len(module.state_dict())} tensors')
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/autoencoder/kl_autoencoder.h"
 #include "models/dit/dit_arguments.h"
 #include "models/edm2/edm2_arguments.h"
 #include "models/dit/dit.h"
@@ -108,10 +109,33 @@ TensorMap run_dit(const nlohmann::json& json, const TensorMap& weights, const Te
   return {{"out", model->forward(x, t, y)}};
 }
 
+// Inputs `images` (encoded: `mean`, `logvar`, and `reconstruction` = decode(mean))
+// and/or `z` (decoded: `decoded_z`).
+TensorMap run_kl_autoencoder(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
+                             const ForwardFiles& files) {
+  models::autoencoder::KlAutoencoder model(arguments_from_json<models::autoencoder::KlAutoencoderConfig>(
+      json, files.config, models::autoencoder::read_kl_autoencoder_arguments, {}));
+  models::load_state_dict(*model, weights);
+  model->eval();
+  const auto images = inputs.find("images");
+  const auto z = inputs.find("z");
+  if (images == inputs.end() && z == inputs.end()) {
+    throw storage::StorageError(files.input, "missing input: expected 'images', 'z' or both");
+  }
+  TensorMap outputs;
+  if (images != inputs.end()) {
+    const models::autoencoder::KlPosterior posterior = model->encode(images->second);
+    outputs = {{"mean", posterior.mean}, {"logvar", posterior.logvar}, {"reconstruction", model->decode(posterior.mean)}};
+  }
+  if (z != inputs.end()) outputs.emplace("decoded_z", model->decode(z->second));
+  return outputs;
+}
+
 const std::map<std::string, ForwardRunner>& forward_runners() {
   static const std::map<std::string, ForwardRunner> runners{
       {"edm2-precond", run_edm2_precond},
       {"dit", run_dit},
+      {"kl-autoencoder", run_kl_autoencoder},
   };
   return runners;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Test helper: runs the built `dact` binary (dact_binary()) with arguments and
-// captures its standard output and exit code.
+// Test helper: runs the built `dact` binary (dact_binary()) with arguments, or any
+// shell command, and captures its standard output and exit code.
 #include <sys/wait.h>
 
 #include <array>
@@ -17,9 +17,9 @@ struct DactResult {
   std::string output;  // stdout only; stderr is folded in when `merge_stderr`
 };
 
-inline DactResult run_dact_command(const std::string& arguments, bool merge_stderr = false) {
-  const std::string command =
-      "'" + dact_binary() + "' " + arguments + (merge_stderr ? " 2>&1" : "");
+// `shell_command` as /bin/sh runs it.
+inline DactResult run_shell_command(const std::string& shell_command, bool merge_stderr = false) {
+  const std::string command = shell_command + (merge_stderr ? " 2>&1" : "");
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
   std::string output;
@@ -28,6 +28,10 @@ inline DactResult run_dact_command(const std::string& arguments, bool merge_stde
   while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+inline DactResult run_dact_command(const std::string& arguments, bool merge_stderr = false) {
+  return run_shell_command("'" + dact_binary() + "' " + arguments, merge_stderr);
 }
 
 }  // namespace dact::testing
