@@ -1,8 +1,9 @@
 #pragma once
 // PNG decoding with libpng's simplified API to 8-bit RGB as Pillow's
 // Image.open(f).convert('RGB') gives it: gray and palette images are expanded, and an
-// alpha channel is dropped (not composited). 16-bit files are reduced by libpng (its
-// simplified API treats them as linear light, so their values can differ from Pillow's).
+// alpha channel is dropped (not composited). Where libpng's simplified API converts
+// and Pillow does not, values can differ from Pillow's: 16-bit files (libpng treats
+// them as linear light) and files whose gAMA chunk is not sRGB's.
 #include <torch/torch.h>
 
 #include <string>
