@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <glog/logging.h>
+
 #include <filesystem>
 #include <stdexcept>
 
 #include "storage/idx_file.h"
-#include "storage/image_folder.h"
 #include "storage/image_resize.h"
+#include "storage/image_sources/image_source.h"
+#include "storage/image_sources/image_transform.h"
 #include "storage/shard_writer.h"
+#include "storage/staged_directory.h"
 #include "storage/storage_error.h"
 
 namespace dact::storage {
@@ -71,48 +75,74 @@ ConvertedDataset convert_idx_split(const std::string& source, const IdxSplit& sp
     for (int64_t c = 0; c < class_count; ++c)
       writer_options.class_names.push_back(std::to_string(c));
   }
-  ConvertedDataset converted;
-  converted.dir = (fs::path(dest) / split.split_name).string();
-  ShardWriter writer(converted.dir, writer_options);
+  StagedDirectory staged((fs::path(dest) / split.split_name).string());
+  ShardWriter writer(staged.staging_path(), writer_options);
   for (int64_t start = 0; start < images.size(0); start += kConvertBatch) {
     const int64_t end = std::min(images.size(0), start + kConvertBatch);
     writer.add(fit_square_images(images.slice(0, start, end).unsqueeze(1), resolution),
                labels.slice(0, start, end).to(torch::kInt32));
   }
-  converted.manifest = writer.finish();
+  ConvertedDataset converted{staged.final_path(), writer.finish()};
+  staged.commit();
   return converted;
 }
 
-ConvertedDataset convert_image_folder(const std::string& source, const std::string& dest,
-                                      const ConvertOptions& options) {
-  if (options.resolution <= 0) {
-    throw std::invalid_argument("--resolution is required for an image-folder source");
+// Without --resolution the source's size is kept: image 0 sets it, and every image must
+// already be that square, since nothing is to be resized.
+int64_t source_resolution(const ImageSource& source, int64_t requested) {
+  if (requested > 0) return requested;
+  const torch::Tensor first = source.decode(0);
+  if (first.size(1) != first.size(2)) {
+    throw StorageError(source.name(0), fmt::format("is {}x{} (WxH), not square: give --resolution",
+                                                   first.size(2), first.size(1)));
   }
+  return first.size(1);
+}
+
+torch::Tensor image_at_resolution(const ImageSource& source, int64_t index,
+                                  const ConvertOptions& options, ImageTransform transform,
+                                  int64_t resolution) {
+  const torch::Tensor image = source.decode(index);
+  if (options.resolution > 0) return apply_image_transform(transform, image, resolution);
+  if (image.size(1) != resolution || image.size(2) != resolution) {
+    throw StorageError(source.name(index),
+                       fmt::format("is {}x{} (WxH) but the first image is {}x{}: give --resolution",
+                                   image.size(2), image.size(1), resolution, resolution));
+  }
+  return image;
+}
+
+ConvertedDataset convert_image_source(const std::string& source_path, const std::string& dest,
+                                      const ConvertOptions& options) {
   if (options.split != "all") {
     throw std::invalid_argument(
-        "--split applies to IDX sources only (an image folder is "
-        "converted as one dataset)");
+        "--split applies to IDX sources only (an image source is converted as one dataset)");
   }
-  const ImageFolderListing listing = list_image_folder(source);
+  const ImageTransform transform = parse_image_transform(options.transform);
+  StagedDirectory staged(dest);  // before listing: a refused destination fails at once
+  const std::unique_ptr<ImageSource> source = open_image_source(source_path);
+  const int64_t resolution = source_resolution(*source, options.resolution);
   ShardWriterOptions writer_options;
-  writer_options.sample_shape = {3, options.resolution, options.resolution};
-  writer_options.resolution = options.resolution;
+  writer_options.sample_shape = {3, resolution, resolution};
+  writer_options.resolution = resolution;
   writer_options.shard_size = options.shard_size;
-  writer_options.class_names = listing.class_names;
-  ShardWriter writer(dest, writer_options);
-  const int64_t count = static_cast<int64_t>(listing.images.size());
+  writer_options.class_names = source->class_names();
+  ShardWriter writer(staged.staging_path(), writer_options);
+  const int64_t count = source->size();
   for (int64_t start = 0; start < count; start += kConvertBatch) {
     const int64_t end = std::min(count, start + kConvertBatch);
-    torch::Tensor images =
-        torch::empty({end - start, 3, options.resolution, options.resolution}, torch::kUInt8);
+    torch::Tensor images = torch::empty({end - start, 3, resolution, resolution}, torch::kUInt8);
     torch::Tensor labels = torch::empty({end - start}, torch::kInt32);
     for (int64_t i = start; i < end; ++i) {
-      images[i - start].copy_(load_folder_image(listing.images[i].path, options.resolution));
-      labels[i - start] = listing.images[i].label;
+      images[i - start].copy_(image_at_resolution(*source, i, options, transform, resolution));
+      labels[i - start] = source->label(i);
     }
     writer.add(images, labels);
+    if (count > kConvertBatch) LOG(INFO) << source_path << ": " << end << "/" << count << " images";
   }
-  return {dest, writer.finish()};
+  ConvertedDataset converted{staged.final_path(), writer.finish()};
+  staged.commit();
+  return converted;
 }
 
 }  // namespace
@@ -130,9 +160,12 @@ std::vector<ConvertedDataset> convert_dataset(const std::string& source, const s
                                               const ConvertOptions& options) {
   if (options.shard_size <= 0) throw std::invalid_argument("--shard-size must be > 0");
   if (options.resolution < 0) throw std::invalid_argument("--resolution must be > 0");
-  if (!fs::is_directory(source)) throw StorageError(source, "source is not a directory");
-  if (!is_idx_source(source)) return {convert_image_folder(source, dest, options)};
+  if (!is_idx_source(source)) return {convert_image_source(source, dest, options)};
 
+  if (options.transform != image_transform_names().front()) {
+    throw std::invalid_argument("--transform applies to image sources only (IDX images are "
+                                "zero-padded or downscaled, see --resolution)");
+  }
   if (options.split != "all" && options.split != "train" && options.split != "test") {
     throw std::invalid_argument("--split must be train, test or all, not '" + options.split + "'");
   }

@@ -8,8 +8,15 @@
 //   28x28 unless a resolution is given (larger = zero padding, see image_resize.h).
 //   Class names are Fashion-MNIST's when the folder is named "fashion-mnist",
 //   otherwise "0".."9".
-// - Image folder (ROOT/<class>/<image>.png, see image_folder.h): one dataset in
-//   DEST, RGB, centre-cropped and resized to the (required) resolution.
+// - Image folder (ROOT/<class>/<image>.{png,jpg,jpeg}, e.g. ImageNet's train/<wnid>/,
+//   see image_sources/image_folder.h) or EDM's dataset ZIP (images + dataset.json, see
+//   image_sources/edm_dataset_zip.h): one RGB dataset in DEST, each image brought to
+//   the resolution by the transform (image_sources/image_transform.h). Without a
+//   resolution every image must already be square and of one size, which is kept.
+//
+// Each dataset directory is written under a temporary name beside it and renamed into
+// place when complete (staged_directory.h): a failed conversion leaves no dataset
+// directory, and an existing non-empty destination is refused, never replaced.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +29,8 @@ struct ConvertOptions {
   int64_t resolution = 0;      // pixels; 0 = keep the source's (IDX only)
   int64_t shard_size = 10000;  // samples per shard file
   std::string split = "all";   // IDX: "train", "test" or "all"
+  // Image sources: a name of image_transform_names(); IDX takes only the default.
+  std::string transform = "center-crop-bilinear";
 };
 
 struct ConvertedDataset {
@@ -31,8 +40,9 @@ struct ConvertedDataset {
 
 bool is_idx_source(const std::string& source);
 
-// Bad options = std::invalid_argument; unreadable sources and write failures =
-// StorageError naming the file. An existing dataset at a destination is refused.
+// Bad options = std::invalid_argument; unreadable or corrupt sources (down to the one
+// image) and write failures = StorageError naming the file. A destination dataset
+// directory that exists and is not empty is refused.
 std::vector<ConvertedDataset> convert_dataset(const std::string& source, const std::string& dest,
                                               const ConvertOptions& options);
 

@@ -7,9 +7,9 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp libopenmpi-dev openmpi-bin libhdf5-dev
   libboost-dev libgoogle-glog-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
-  libfmt-dev libxxhash-dev libpng-dev libjpeg-dev zlib1g-dev
+  libfmt-dev libxxhash-dev libpng-dev libjpeg-dev libzip-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  dataset-fashion-mnist python3-torch python3-torchvision python3-h5py python3-scipy python3-numpy
+  dataset-fashion-mnist python3-torch python3-torchvision python3-h5py python3-scipy python3-numpy python3-pil
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -9,6 +9,7 @@
 
 #include "storage/dataset_convert.h"
 #include "storage/dataset_verify.h"
+#include "storage/image_sources/image_transform.h"
 #include "storage/shard_manifest.h"
 #include "storage/storage_error.h"
 
@@ -85,14 +86,24 @@ void add_dataset_commands(CLI::App& app) {
   auto convert_arguments = std::make_shared<ConvertArguments>();
   CLI::App* convert = dataset->add_subcommand(
       "convert",
-      "Convert IDX files (train/test -> DEST/train, DEST/test) or a folder of PNGs with one "
-      "subfolder per class (-> DEST) into HDF5 shards + manifest.json");
-  convert->add_option("--source", convert_arguments->source, "IDX folder or image folder")
+      "Convert IDX files (train/test -> DEST/train, DEST/test), a folder of PNG/JPEG images "
+      "with one subfolder per class (ImageNet's train/) or EDM's dataset ZIP (-> DEST) into "
+      "HDF5 shards + manifest.json");
+  convert
+      ->add_option("--source", convert_arguments->source,
+                   "IDX folder, image folder (ROOT/<class>/<image>) or EDM dataset .zip")
       ->required()
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingPath);
   convert->add_option("--dest", convert_arguments->dest, "output directory")->required();
   convert->add_option("--resolution", convert_arguments->options.resolution,
-                      "square size in pixels (IDX default: keep 28; larger zero-pads)");
+                      "square size in pixels (default: keep the source's; IDX: larger "
+                      "zero-pads)");
+  convert
+      ->add_option("--transform", convert_arguments->options.transform,
+                   "image sources: how an image becomes RESOLUTION x RESOLUTION (center-crop "
+                   "and center-crop-dhariwal are EDM2 dataset_tool.py's)")
+      ->check(CLI::IsMember(storage::image_transform_names()))
+      ->capture_default_str();
   convert
       ->add_option("--shard-size", convert_arguments->options.shard_size, "samples per shard file")
       ->capture_default_str();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/storage/image_source_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -58,6 +59,24 @@ TEST(DatasetCli, FashionMnistConvertsVerifiesAndCatchesAFlippedByte) {
 
   const dact::testing::DactResult missing = run_dact("dataset verify " + temp.path() + "/nothing");
   EXPECT_NE(missing.exit_code, 0) << missing.output;
+}
+
+TEST(DatasetCli, EdmZipConvertsWithATransformAndAnUnknownTransformIsRefused) {
+  const std::string zip = dact::storage::testing::image_sources_dir() + "/edm.zip";
+  const dact::testing::TempDir temp("dact-cli");
+  const dact::testing::DactResult convert =
+      run_dact("dataset convert --source " + zip + " --dest " + temp.path() +
+               "/edm4 --resolution 4 --transform center-crop-dhariwal");
+  ASSERT_EQ(convert.exit_code, 0) << convert.output;
+  EXPECT_NE(convert.output.find("edm4: 6 images [3, 4, 4] uint8 in 1 shards, 7 classes"),
+            std::string::npos)
+      << convert.output;
+
+  const dact::testing::DactResult unknown = run_dact(
+      "dataset convert --source " + zip + " --dest " + temp.path() + "/x --transform center-crop-wide");
+  EXPECT_NE(unknown.exit_code, 0) << unknown.output;
+  EXPECT_NE(unknown.output.find("--transform"), std::string::npos) << unknown.output;
+  EXPECT_FALSE(std::filesystem::exists(temp.path() + "/x"));
 }
 
 }  // namespace
