@@ -16,6 +16,8 @@
 #include "models/edm2/edm2_arguments.h"
 #include "models/dit/dit.h"
 #include "models/edm2/edm2_precond.h"
+#include "models/edm/edm_arguments.h"
+#include "models/edm/edm_precond.h"
 #include "models/state_dict.h"
 #include "storage/atomic_file.h"
 #include "storage/h5_tensor_io.h"
@@ -93,6 +95,22 @@ TensorMap run_edm2_precond(const nlohmann::json& json, const TensorMap& weights,
   return {{"D", out.D}, {"logvar", out.logvar}};
 }
 
+// EDM's VP/VE/iDDPM/EDM preconditioners (the config's `precond`) around SongUNet or
+// DhariwalUNet: x, sigma and optional class_labels, augment_labels -> D.
+TensorMap run_edm_precond(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
+                          const ForwardFiles& files) {
+  models::edm::EdmPrecond model(arguments_from_json<models::edm::EdmPrecondConfig>(
+      json, files.config, models::edm::read_edm_precond_arguments,
+      {"precond", "img_resolution", "img_channels", "label_dim"}));
+  models::load_state_dict(*model, weights);
+  model->eval();
+  const auto labels = inputs.find("class_labels");
+  const auto augment = inputs.find("augment_labels");
+  return {{"D", model->forward(required_input(inputs, "x", files.input), required_input(inputs, "sigma", files.input),
+                               labels == inputs.end() ? torch::Tensor() : labels->second,
+                               augment == inputs.end() ? torch::Tensor() : augment->second)}};
+}
+
 // Outputs `out`, or in energy mode `energy` and `grad` (= the prediction).
 TensorMap run_dit(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
                   const ForwardFiles& files) {
@@ -134,6 +152,7 @@ TensorMap run_kl_autoencoder(const nlohmann::json& json, const TensorMap& weight
 const std::map<std::string, ForwardRunner>& forward_runners() {
   static const std::map<std::string, ForwardRunner> runners{
       {"edm2-precond", run_edm2_precond},
+      {"edm-precond", run_edm_precond},
       {"dit", run_dit},
       {"kl-autoencoder", run_kl_autoencoder},
   };
