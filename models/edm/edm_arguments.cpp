@@ -36,8 +36,9 @@ void read_song_unet_arguments(config::ConfigReader& reader, SongUNetConfig& song
   read_edm_choice(reader, "embedding_type", song.embedding_type,
                   {{"positional", EmbeddingType::positional}, {"fourier", EmbeddingType::fourier}});
   reader.optional("channel_mult_noise", song.channel_mult_noise);
-  read_edm_choice(reader, "encoder_type", song.encoder_type,
-                  {{"standard", EncoderType::standard}, {"skip", EncoderType::skip}, {"residual", EncoderType::residual}});
+  read_edm_choice(
+      reader, "encoder_type", song.encoder_type,
+      {{"standard", EncoderType::standard}, {"skip", EncoderType::skip}, {"residual", EncoderType::residual}});
   read_edm_choice(reader, "decoder_type", song.decoder_type,
                   {{"standard", DecoderType::standard}, {"skip", DecoderType::skip}});
   reader.optional("resample_filter", song.resample_filter);
@@ -74,8 +75,9 @@ void read_edm_precond_arguments(config::ConfigReader& reader, EdmPrecondConfig& 
   bool use_fp16 = false;
   reader.optional("use_fp16", use_fp16);
   if (use_fp16) {
-    throw config::ConfigError("config key '" + reader.key_path("use_fp16") +
-                              "': float16 is not supported (dact runs networks in float32); remove the key or set it false");
+    throw config::ConfigError(
+        "config key '" + reader.key_path("use_fp16") +
+        "': float16 is not supported (dact runs networks in float32); remove the key or set it false");
   }
 
   switch (config.precond) {

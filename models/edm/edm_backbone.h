@@ -18,7 +18,6 @@ class Backbone : public torch::nn::Module {
 // In training mode with label_dropout > 0, each of the N rows of `class_labels` becomes
 // the zero (unconditional) label with probability label_dropout, for classifier-free
 // guidance; otherwise `class_labels` unchanged.
-torch::Tensor training_label_dropout(const torch::Tensor& class_labels, int64_t n, double label_dropout,
-                                     bool training);
+torch::Tensor training_label_dropout(const torch::Tensor& class_labels, int64_t n, double label_dropout, bool training);
 
 }  // namespace dact::models::edm

@@ -25,13 +25,6 @@ DhariwalUNetImpl::DhariwalUNetImpl(const DhariwalUNetConfig& config) : config_(c
   block.dropout = config.dropout;
   block.init = init;
   block.init_zero = init_zero;
-  auto block_with = [&block](bool up, bool down, bool attention) {
-    UNetBlockConfig b = block;
-    b.up = up;
-    b.down = down;
-    b.attention = attention;
-    return b;
-  };
 
   // Mapping.
   map_noise_ = register_module("map_noise", PositionalEmbedding(config.model_channels));
@@ -45,8 +38,18 @@ DhariwalUNetImpl::DhariwalUNetImpl(const DhariwalUNetConfig& config) : config_(c
     map_label_ = register_module("map_label", Linear(config.label_dim, emb_channels, false, label_init));
   }
 
-  // Encoder; every entry's output is a skip.
   auto enc = register_module("enc", std::make_shared<torch::nn::Module>());
+  auto dec = register_module("dec", std::make_shared<torch::nn::Module>());
+  auto add_block = [&](std::vector<Stage>& stages, torch::nn::Module& parent, const std::string& name,
+                       int64_t in_channels, int64_t out_channels, bool up, bool down, bool attention) {
+    UNetBlockConfig b = block;
+    b.up = up;
+    b.down = down;
+    b.attention = attention;
+    stages.push_back({nullptr, parent.register_module(name, UNetBlock(in_channels, out_channels, b))});
+  };
+
+  // Encoder; every entry's output is a skip.
   std::vector<int64_t> skips;
   int64_t cout = config.in_channels;
   for (size_t level = 0; level < config.channel_mult.size(); ++level) {
@@ -59,34 +62,35 @@ DhariwalUNetImpl::DhariwalUNetImpl(const DhariwalUNetConfig& config) : config_(c
       conv.init = init;
       enc_.push_back({enc->register_module(r + "_conv", Conv2d(cin, cout, conv))});
     } else {
-      enc_.push_back({nullptr, enc->register_module(r + "_down", UNetBlock(cout, cout, block_with(false, true, false)))});
+      add_block(enc_, *enc, r + "_down", cout, cout, false, true, false);
     }
     skips.push_back(cout);
     for (int64_t idx = 0; idx < config.num_blocks; ++idx) {
       const int64_t cin = cout;
       cout = config.model_channels * config.channel_mult[level];
-      enc_.push_back({nullptr, enc->register_module(r + "_block" + std::to_string(idx), UNetBlock(cin, cout, block_with(false, false, adm_has_attention(config, res))))});
+      add_block(enc_, *enc, r + "_block" + std::to_string(idx), cin, cout, false, false,
+                adm_has_attention(config, res));
       skips.push_back(cout);
     }
   }
 
   // Decoder.
-  auto dec = register_module("dec", std::make_shared<torch::nn::Module>());
   const size_t levels = config.channel_mult.size();
   for (size_t level = levels; level-- > 0;) {
     const int64_t res = config.img_resolution >> level;
     const std::string r = adm_resolution_name(res);
     if (level == levels - 1) {
-      dec_.push_back({nullptr, dec->register_module(r + "_in0", UNetBlock(cout, cout, block_with(false, false, true)))});
-      dec_.push_back({nullptr, dec->register_module(r + "_in1", UNetBlock(cout, cout, block_with(false, false, false)))});
+      add_block(dec_, *dec, r + "_in0", cout, cout, false, false, true);
+      add_block(dec_, *dec, r + "_in1", cout, cout, false, false, false);
     } else {
-      dec_.push_back({nullptr, dec->register_module(r + "_up", UNetBlock(cout, cout, block_with(true, false, false)))});
+      add_block(dec_, *dec, r + "_up", cout, cout, true, false, false);
     }
     for (int64_t idx = 0; idx <= config.num_blocks; ++idx) {
       const int64_t cin = cout + skips.back();
       skips.pop_back();
       cout = config.model_channels * config.channel_mult[level];
-      dec_.push_back({nullptr, dec->register_module(r + "_block" + std::to_string(idx), UNetBlock(cin, cout, block_with(false, false, adm_has_attention(config, res))))});
+      add_block(dec_, *dec, r + "_block" + std::to_string(idx), cin, cout, false, false,
+                adm_has_attention(config, res));
     }
   }
   out_norm_ = register_module("out_norm", GroupNorm(cout));

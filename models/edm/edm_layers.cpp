@@ -23,8 +23,8 @@ torch::Tensor weight_init(torch::IntArrayRef shape, InitMode mode, double fan_in
 LinearImpl::LinearImpl(int64_t in_features_, int64_t out_features_, bool with_bias, const LayerInit& init)
     : in_features(in_features_), out_features(out_features_) {
   const double fan_in = static_cast<double>(in_features), fan_out = static_cast<double>(out_features);
-  weight = register_parameter("weight", weight_init({out_features, in_features}, init.mode, fan_in, fan_out) *
-                                            init.init_weight);
+  weight = register_parameter("weight",
+                              weight_init({out_features, in_features}, init.mode, fan_in, fan_out) * init.init_weight);
   if (with_bias) {
     bias = register_parameter("bias", weight_init({out_features}, init.mode, fan_in, fan_out) * init.init_bias);
   }
@@ -68,12 +68,13 @@ torch::Tensor Conv2dImpl::forward(torch::Tensor x) {
   // Upsampling is a depthwise transposed convolution with 4 f (the filter sums to 1 over
   // 4 output pixels per input pixel); downsampling a depthwise stride-2 convolution.
   if (fused_resample_ && up_ && w.defined()) {
-    x = torch::conv_transpose2d(x, f.mul(4).tile({in_channels, 1, 1, 1}), {}, 2, std::max<int64_t>(f_pad - w_pad, 0),
-                                0, in_channels);
+    x = torch::conv_transpose2d(x, f.mul(4).tile({in_channels, 1, 1, 1}), {}, 2, std::max<int64_t>(f_pad - w_pad, 0), 0,
+                                in_channels);
     x = torch::conv2d(x, w, {}, 1, std::max<int64_t>(w_pad - f_pad, 0));
   } else if (fused_resample_ && down_ && w.defined()) {
     x = torch::conv2d(x, w, {}, 1, w_pad + f_pad);
-    x = torch::conv2d(x, f.tile({out_channels, 1, 1, 1}), {}, 2, 0, 1, out_channels);
+    const int64_t no_pad = 0;
+    x = torch::conv2d(x, f.tile({out_channels, 1, 1, 1}), {}, 2, no_pad, 1, out_channels);
   } else {
     if (up_) x = torch::conv_transpose2d(x, f.mul(4).tile({in_channels, 1, 1, 1}), {}, 2, f_pad, 0, in_channels);
     if (down_) x = torch::conv2d(x, f.tile({in_channels, 1, 1, 1}), {}, 2, f_pad, 1, in_channels);

@@ -16,8 +16,7 @@ torch::Tensor vp_sigma(const VpPrecondArguments& vp, const torch::Tensor& t) {
 }
 
 torch::Tensor vp_sigma_inv(const VpPrecondArguments& vp, const torch::Tensor& sigma) {
-  return ((vp.beta_min * vp.beta_min + 2 * vp.beta_d * (1 + sigma.square()).log()).sqrt() - vp.beta_min) /
-         vp.beta_d;
+  return ((vp.beta_min * vp.beta_min + 2 * vp.beta_d * (1 + sigma.square()).log()).sqrt() - vp.beta_min) / vp.beta_d;
 }
 
 PrecondCoefficients ve_coefficients(const torch::Tensor& sigma) {

@@ -19,9 +19,9 @@ enum class ModelType { song_unet, dhariwal_unet };
 
 // VPPrecond: sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1) (EDM Table 1, VP).
 struct VpPrecondArguments {
-  double beta_d = 19.9;    // extent of the noise level schedule
-  double beta_min = 0.1;   // initial slope of the schedule
-  int64_t M = 1000;        // original number of DDPM timesteps
+  double beta_d = 19.9;     // extent of the noise level schedule
+  double beta_min = 0.1;    // initial slope of the schedule
+  int64_t M = 1000;         // original number of DDPM timesteps
   double epsilon_t = 1e-5;  // smallest t used in training: sigma_min = sigma(epsilon_t)
 };
 
@@ -62,8 +62,7 @@ struct EdmPrecondConfig {
 
   ModelType backbone() const {
     if (model_type) return *model_type;
-    return precond == PrecondKind::vp || precond == PrecondKind::ve ? ModelType::song_unet
-                                                                   : ModelType::dhariwal_unet;
+    return precond == PrecondKind::vp || precond == PrecondKind::ve ? ModelType::song_unet : ModelType::dhariwal_unet;
   }
 };
 

@@ -13,6 +13,24 @@ bool song_has_attention(const SongUNetConfig& config, int64_t res) {
          config.attn_resolutions.end();
 }
 
+Conv2dConfig song_conv(int64_t kernel, const LayerInit& init) {
+  Conv2dConfig conv;
+  conv.kernel = kernel;
+  conv.init = init;
+  return conv;
+}
+
+// Kernel 0: resampling only. up = false: downsampling.
+Conv2dConfig song_resampling_conv(int64_t kernel, bool up, const std::vector<double>& filter, bool fused,
+                                  const LayerInit& init) {
+  Conv2dConfig conv = song_conv(kernel, init);
+  conv.up = up;
+  conv.down = !up;
+  conv.resample_filter = filter;
+  conv.fused_resample = fused;
+  return conv;
+}
+
 }  // namespace
 
 SongUNetImpl::SongUNetImpl(const SongUNetConfig& config) : config_(config) {
@@ -33,25 +51,6 @@ SongUNetImpl::SongUNetImpl(const SongUNetConfig& config) : config_(config) {
   block.init = init;
   block.init_zero = init_zero;
   block.init_attn = init_attn;
-  auto block_with = [&block](bool up, bool down, bool attention) {
-    UNetBlockConfig b = block;
-    b.up = up;
-    b.down = down;
-    b.attention = attention;
-    return b;
-  };
-  auto conv_with = [](int64_t kernel, bool up, bool down, const std::vector<double>& filter, bool fused,
-                      const LayerInit& layer_init) {
-    Conv2dConfig c;
-    c.kernel = kernel;
-    c.up = up;
-    c.down = down;
-    c.resample_filter = filter;
-    c.fused_resample = fused;
-    c.init = layer_init;
-    return c;
-  };
-  const std::vector<double> no_filter{1, 1};  // unused by layers that do not resample
 
   // Mapping.
   if (config.embedding_type == EmbeddingType::positional) {
@@ -68,9 +67,24 @@ SongUNetImpl::SongUNetImpl(const SongUNetConfig& config) : config_(config) {
   map_layer0_ = register_module("map_layer0", Linear(noise_channels, emb_channels, true, init));
   map_layer1_ = register_module("map_layer1", Linear(emb_channels, emb_channels, true, init));
 
+  auto enc = register_module("enc", std::make_shared<torch::nn::Module>());
+  auto dec = register_module("dec", std::make_shared<torch::nn::Module>());
+  auto add_block = [&](std::vector<Stage>& stages, torch::nn::Module& parent, const std::string& name,
+                       int64_t in_channels, int64_t out_channels, bool up, bool down, bool attention) {
+    UNetBlockConfig b = block;
+    b.up = up;
+    b.down = down;
+    b.attention = attention;
+    stages.push_back(
+        {StageRole::block, nullptr, parent.register_module(name, UNetBlock(in_channels, out_channels, b))});
+  };
+  auto add_conv = [](std::vector<Stage>& stages, torch::nn::Module& parent, StageRole role, const std::string& name,
+                     int64_t in_channels, int64_t out_channels, const Conv2dConfig& conv) {
+    stages.push_back({role, parent.register_module(name, Conv2d(in_channels, out_channels, conv))});
+  };
+
   // Encoder. The auxiliary path carries the (resampled) input image for the skip and
   // residual encoders; skips collect the outputs of the non-auxiliary entries.
-  auto enc = register_module("enc", std::make_shared<torch::nn::Module>());
   std::vector<int64_t> skips;
   int64_t cout = config.in_channels, caux = config.in_channels;
   for (size_t level = 0; level < config.channel_mult.size(); ++level) {
@@ -79,54 +93,58 @@ SongUNetImpl::SongUNetImpl(const SongUNetConfig& config) : config_(config) {
     if (level == 0) {
       const int64_t cin = cout;
       cout = config.model_channels;
-      enc_.push_back({StageRole::conv, enc->register_module(r + "_conv", Conv2d(cin, cout, conv_with(3, false, false, no_filter, false, init)))});
+      add_conv(enc_, *enc, StageRole::conv, r + "_conv", cin, cout, song_conv(3, init));
       skips.push_back(cout);
     } else {
-      enc_.push_back({StageRole::block, nullptr, enc->register_module(r + "_down", UNetBlock(cout, cout, block_with(false, true, false)))});
+      add_block(enc_, *enc, r + "_down", cout, cout, false, true, false);
       skips.push_back(cout);
       if (config.encoder_type == EncoderType::skip) {
-        enc_.push_back({StageRole::aux_down, enc->register_module(r + "_aux_down", Conv2d(caux, caux, conv_with(0, false, true, config.resample_filter, false, LayerInit{})))});
-        enc_.push_back({StageRole::aux_skip, enc->register_module(r + "_aux_skip", Conv2d(caux, cout, conv_with(1, false, false, no_filter, false, init)))});
+        add_conv(enc_, *enc, StageRole::aux_down, r + "_aux_down", caux, caux,
+                 song_resampling_conv(0, false, config.resample_filter, false, LayerInit{}));
+        add_conv(enc_, *enc, StageRole::aux_skip, r + "_aux_skip", caux, cout, song_conv(1, init));
       }
       if (config.encoder_type == EncoderType::residual) {
-        enc_.push_back({StageRole::aux_residual, enc->register_module(r + "_aux_residual", Conv2d(caux, cout, conv_with(3, false, true, config.resample_filter, true, init)))});
+        add_conv(enc_, *enc, StageRole::aux_residual, r + "_aux_residual", caux, cout,
+                 song_resampling_conv(3, false, config.resample_filter, true, init));
         caux = cout;
       }
     }
     for (int64_t idx = 0; idx < config.num_blocks; ++idx) {
       const int64_t cin = cout;
       cout = config.model_channels * config.channel_mult[level];
-      enc_.push_back({StageRole::block, nullptr, enc->register_module(r + "_block" + std::to_string(idx), UNetBlock(cin, cout, block_with(false, false, song_has_attention(config, res))))});
+      add_block(enc_, *enc, r + "_block" + std::to_string(idx), cin, cout, false, false,
+                song_has_attention(config, res));
       skips.push_back(cout);
     }
   }
 
   // Decoder. With decoder_type skip every level adds its own output image to the
   // upsampled one of the level below; standard has that only at full resolution.
-  auto dec = register_module("dec", std::make_shared<torch::nn::Module>());
   const size_t levels = config.channel_mult.size();
   for (size_t level = levels; level-- > 0;) {
     const int64_t res = config.img_resolution >> level;
     const std::string r = song_resolution_name(res);
     if (level == levels - 1) {
-      dec_.push_back({StageRole::block, nullptr, dec->register_module(r + "_in0", UNetBlock(cout, cout, block_with(false, false, true)))});
-      dec_.push_back({StageRole::block, nullptr, dec->register_module(r + "_in1", UNetBlock(cout, cout, block_with(false, false, false)))});
+      add_block(dec_, *dec, r + "_in0", cout, cout, false, false, true);
+      add_block(dec_, *dec, r + "_in1", cout, cout, false, false, false);
     } else {
-      dec_.push_back({StageRole::block, nullptr, dec->register_module(r + "_up", UNetBlock(cout, cout, block_with(true, false, false)))});
+      add_block(dec_, *dec, r + "_up", cout, cout, true, false, false);
     }
     for (int64_t idx = 0; idx <= config.num_blocks; ++idx) {
       const int64_t cin = cout + skips.back();
       skips.pop_back();
       cout = config.model_channels * config.channel_mult[level];
-      const bool attention = idx == config.num_blocks && song_has_attention(config, res);
-      dec_.push_back({StageRole::block, nullptr, dec->register_module(r + "_block" + std::to_string(idx), UNetBlock(cin, cout, block_with(false, false, attention)))});
+      add_block(dec_, *dec, r + "_block" + std::to_string(idx), cin, cout, false, false,
+                idx == config.num_blocks && song_has_attention(config, res));
     }
     if (config.decoder_type == DecoderType::skip || level == 0) {
       if (config.decoder_type == DecoderType::skip && level < levels - 1) {
-        dec_.push_back({StageRole::aux_up, dec->register_module(r + "_aux_up", Conv2d(config.out_channels, config.out_channels, conv_with(0, true, false, config.resample_filter, false, LayerInit{})))});
+        add_conv(dec_, *dec, StageRole::aux_up, r + "_aux_up", config.out_channels, config.out_channels,
+                 song_resampling_conv(0, true, config.resample_filter, false, LayerInit{}));
       }
-      dec_.push_back({StageRole::aux_norm, nullptr, nullptr, dec->register_module(r + "_aux_norm", GroupNorm(cout, 32, 4, 1e-6))});
-      dec_.push_back({StageRole::aux_conv, dec->register_module(r + "_aux_conv", Conv2d(cout, config.out_channels, conv_with(3, false, false, no_filter, false, init_zero)))});
+      dec_.push_back(
+          {StageRole::aux_norm, nullptr, nullptr, dec->register_module(r + "_aux_norm", GroupNorm(cout, 32, 4, 1e-6))});
+      add_conv(dec_, *dec, StageRole::aux_conv, r + "_aux_conv", cout, config.out_channels, song_conv(3, init_zero));
     }
   }
 }

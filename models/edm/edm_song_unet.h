@@ -17,7 +17,7 @@
 
 namespace dact::models::edm {
 
-enum class EmbeddingType { positional, fourier };  // DDPM++, NCSN++
+enum class EmbeddingType { positional, fourier };     // DDPM++, NCSN++
 enum class EncoderType { standard, skip, residual };  // residual: NCSN++
 enum class DecoderType { standard, skip };
 

@@ -7,7 +7,9 @@ namespace dact::models::edm {
 UNetBlockImpl::UNetBlockImpl(int64_t in_channels_, int64_t out_channels_, const UNetBlockConfig& config)
     : in_channels(in_channels_),
       out_channels(out_channels_),
-      num_heads_(!config.attention ? 0 : config.num_heads ? *config.num_heads : out_channels_ / config.channels_per_head),
+      num_heads_(!config.attention  ? 0
+                 : config.num_heads ? *config.num_heads
+                                    : out_channels_ / config.channels_per_head),
       dropout_(config.dropout),
       skip_scale_(config.skip_scale),
       adaptive_scale_(config.adaptive_scale) {

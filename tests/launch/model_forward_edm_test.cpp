@@ -24,10 +24,10 @@ TEST_P(ModelForwardEdm, ReproducesEveryReferenceRow) {
   const dact::testing::TempDir dir("dact_edm_forward");
   const std::string config = dir / "config.json", out = dir / "out.h5";
   std::ofstream(config) << storage::read_h5_string_attribute(storage::open_h5_for_reading(reference), "config");
-  const auto result = dact::testing::run_dact_command("model forward --arch edm-precond --config " + config +
-                                                          " --weights " + reference + " --input " + reference +
-                                                          " --out " + out,
-                                                      /*merge_stderr=*/true);
+  const auto result =
+      dact::testing::run_dact_command("model forward --arch edm-precond --config " + config + " --weights " +
+                                          reference + " --input " + reference + " --out " + out,
+                                      /*merge_stderr=*/true);
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
   const torch::Tensor D = storage::read_h5_tensor(storage::open_h5_for_reading(out), "D");

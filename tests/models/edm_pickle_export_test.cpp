@@ -29,7 +29,8 @@ class EdmPickleExport : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
     if (run_shell_command(std::string(kEdmPicklePython) + " -c 'import torch, h5py, numpy'", true).exit_code != 0) {
-      skip_reason_ = std::string(kEdmPicklePython) + " cannot import torch, h5py and numpy (Debian: python3-torch python3-h5py)";
+      skip_reason_ =
+          std::string(kEdmPicklePython) + " cannot import torch, h5py and numpy (Debian: python3-torch python3-h5py)";
       return;
     }
     dir_ = std::make_unique<dact::testing::TempDir>("dact_edm_pickle_export");
@@ -56,16 +57,15 @@ TEST_P(EdmPickleExport, ExportedPickleReproducesTheReference) {
   const std::string& name = GetParam();
   const std::string reference = dact::testing::reference_file("edm_" + name + "_tiny.h5");
   const std::string config = path(name + ".json"), weights = path(name + ".h5"), out = path(name + ".out.h5");
-  const auto exported = run_shell_command(std::string(kEdmPicklePython) + " '" + edm_export_tool() +
-                                              "' --edm-pickle '" + path(name + ".pkl") + "' --edm-repo '" +
-                                              path("edm_repo") + "' --out '" + weights + "' --config-out '" +
-                                              config + "'",
-                                          true);
+  const auto exported = run_shell_command(
+      std::string(kEdmPicklePython) + " '" + edm_export_tool() + "' --edm-pickle '" + path(name + ".pkl") +
+          "' --edm-repo '" + path("edm_repo") + "' --out '" + weights + "' --config-out '" + config + "'",
+      true);
   ASSERT_EQ(exported.exit_code, 0) << exported.output;
-  const auto forward = dact::testing::run_dact_command("model forward --arch edm-precond --config '" + config +
-                                                           "' --weights '" + weights + "' --input '" + reference +
-                                                           "' --out '" + out + "'",
-                                                       true);
+  const auto forward =
+      dact::testing::run_dact_command("model forward --arch edm-precond --config '" + config + "' --weights '" +
+                                          weights + "' --input '" + reference + "' --out '" + out + "'",
+                                      true);
   ASSERT_EQ(forward.exit_code, 0) << forward.output;
   const torch::Tensor D = storage::read_h5_tensor(storage::open_h5_for_reading(out), "D");
   const torch::Tensor expected = storage::read_h5_tensor(storage::open_h5_for_reading(reference), "output/D");
@@ -77,10 +77,10 @@ TEST_P(EdmPickleExport, ExportedPickleReproducesTheReference) {
 
 TEST_P(EdmPickleExport, SaysThatUnpicklingNeedsTheEdmRepository) {
   const std::string& name = GetParam();
-  const auto exported = run_shell_command(std::string(kEdmPicklePython) + " '" + edm_export_tool() +
-                                              "' --edm-pickle '" + path(name + ".pkl") + "' --out '" +
-                                              path(name + ".no_repo.h5") + "'",
-                                          true);
+  const auto exported =
+      run_shell_command(std::string(kEdmPicklePython) + " '" + edm_export_tool() + "' --edm-pickle '" +
+                            path(name + ".pkl") + "' --out '" + path(name + ".no_repo.h5") + "'",
+                        true);
   EXPECT_NE(exported.exit_code, 0);
   EXPECT_NE(exported.output.find("--edm-repo"), std::string::npos) << exported.output;
 }
