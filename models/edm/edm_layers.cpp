@@ -89,7 +89,11 @@ GroupNormImpl::GroupNormImpl(int64_t num_channels, int64_t num_groups, int64_t m
   bias = register_parameter("bias", torch::zeros({num_channels}));
 }
 
-torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) {
+torch::Tensor GroupNormImpl::forward(const torch::Tensor& x_in) {
+  // After self-attention the activations are channels-last (the reshape of the attention
+  // output carries into the convolutions); group_norm's forward-mode derivative (PyTorch
+  // 1.13) views its tangent as contiguous and fails on that layout.
+  const torch::Tensor x = x_in.contiguous();
   return torch::group_norm(x, num_groups_, weight.to(x.scalar_type()), bias.to(x.scalar_type()), eps_);
 }
 

@@ -6,6 +6,7 @@
 // iDDPMPrecond has no reference file; its sigma table u is checked against the
 // recursion evaluated in float64.
 #include <gtest/gtest.h>
+#include <torch/csrc/autograd/forward_grad.h>
 
 #include <algorithm>
 #include <cmath>
@@ -78,6 +79,46 @@ INSTANTIATE_TEST_SUITE_P(ReferenceFiles, EdmNetworksParity,
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param.substr(4, info.param.size() - 4 - 8);  // ddpmpp_vp, ...
                          });
+
+// The sampler's second-order term needs d/dx and d/dsigma of D from one forward-mode AD
+// pass (issue 19), so every layer must propagate tangents. Forward mode must agree with
+// reverse mode through u . (J v) = (J^T u) . v for the Jacobian J of each row of D in
+// (x, sigma), with v = (dx, dsigma) and a random u. (A finite difference is no check
+// here: with random weights, D is far from linear over float32-resolvable steps.)
+TEST_P(EdmNetworksParity, ForwardModeJvpAgreesWithReverseMode) {
+  const EdmReference reference = read_edm_reference(GetParam());
+  EdmPrecond model(reference.config);
+  load_state_dict(*model, edm_reference_weights(reference));
+  model->eval();
+  const auto labels_found = reference.tensors.find("input/class_labels");
+  const torch::Tensor labels = labels_found == reference.tensors.end() ? torch::Tensor() : labels_found->second;
+  const torch::Tensor x = reference.tensors.at("input/x");
+  const torch::Tensor sigma = torch::linspace(0.5, 2.0, x.size(0));
+  torch::manual_seed(0);
+  const torch::Tensor dx = torch::randn_like(x), dsigma = torch::rand_like(sigma), u = torch::randn_like(x);
+
+  torch::Tensor jvp;
+  {
+    // A dual level, as Python's torch.autograd.forward_ad.dual_level().
+    torch::NoGradGuard no_grad;
+    const uint64_t level = torch::autograd::ForwardADLevel::get_next_idx();
+    const auto l = static_cast<int64_t>(level);
+    const torch::Tensor D = model->forward(at::_make_dual(x, dx, l), at::_make_dual(sigma, dsigma, l), labels);
+    jvp = std::get<1>(at::_unpack_dual(D, l)).clone();
+    torch::autograd::ForwardADLevel::release_idx(level);
+  }
+  ASSERT_TRUE(jvp.defined());
+
+  const torch::Tensor x_r = x.clone().requires_grad_(), sigma_r = sigma.clone().requires_grad_();
+  (model->forward(x_r, sigma_r, labels) * u).sum().backward();
+  for (int64_t i = 0; i < x.size(0); ++i) {
+    const double forward = (u[i] * jvp[i]).sum().item<double>();
+    const double reverse =
+        (x_r.grad()[i] * dx[i]).sum().item<double>() + (sigma_r.grad()[i] * dsigma[i]).item<double>();
+    const double scale = (u[i] * jvp[i]).abs().sum().item<double>();
+    EXPECT_LE(std::abs(forward - reverse), 1e-4 * scale) << "row " << i << ": " << forward << " vs " << reverse;
+  }
+}
 
 // u_M = 0, u_{j-1} = sqrt((u_j^2 + 1) / max(alpha_bar(j-1) / alpha_bar(j), C_1) - 1),
 // alpha_bar(j) = sin^2(pi j / (2 M (C_2 + 1))) (EDM Table 1, iDDPM), in float64. The
