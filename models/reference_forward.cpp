@@ -4,6 +4,7 @@
 
 #include "models/autoencoder/kl_autoencoder_forward.h"
 #include "models/dit/dit_forward.h"
+#include "models/edm/edm_forward.h"
 #include "models/edm2/edm2_forward.h"
 
 namespace dact::models {
@@ -20,8 +21,8 @@ torch::Tensor ForwardInputs::optional(const std::string& name) const {
 }
 
 const std::vector<ReferenceForward>& reference_forwards() {
-  static const std::vector<ReferenceForward> forwards{edm2_precond_forward(), dit_forward(),
-                                                       autoencoder::kl_autoencoder_forward()};
+  static const std::vector<ReferenceForward> forwards{edm2_precond_forward(), edm::edm_precond_forward(),
+                                                       dit_forward(), autoencoder::kl_autoencoder_forward()};
   return forwards;
 }
 
