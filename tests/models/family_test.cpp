@@ -172,6 +172,22 @@ TEST(ModelFamily, FlowTimeShiftMovesTheGrid) {
                                built->sample(labels, noise, shifted, standard_normal_like)));
 }
 
+TEST(ModelFamily, UnconditionalModelsSampleButAreNotGuided) {
+  nlohmann::json model = tiny_edm2();
+  model["label_dim"] = 0;
+  const auto spec = parse_model_spec(model, "model");
+  EXPECT_EQ(spec->label_dim(), 0);
+  const auto built = spec->build();
+  const torch::Tensor labels = torch::zeros({2}, torch::kInt64);  // ignored
+  SamplingOptions options;
+  options.steps = 2;
+  EXPECT_EQ(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like).sizes(),
+            (std::vector<int64_t>{2, 2, 8, 8}));
+  options.guidance.weight = 2;
+  EXPECT_THROW(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like),
+               std::invalid_argument);
+}
+
 TEST(ModelFamily, GuidanceNeedsLabelDropout) {
   nlohmann::json model = tiny_dit("dit-flow");
   model["class_dropout_prob"] = 0.0;
