@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config_error.h"
@@ -47,6 +48,24 @@ class ConfigReader {
     const nlohmann::json* entry = take(key);
     if (!entry) throw ConfigError("missing required key '" + key_path(key) + "'");
     value = convert<T>(*entry, key_path(key));
+  }
+
+  // A string naming one of `choices` (absent keeps `value`); another name is a
+  // ConfigError listing the choices.
+  template <class T>
+  void choice(const std::string& key, T& value, const std::vector<std::pair<std::string, T>>& choices) {
+    if (!has(key)) return;
+    std::string name;
+    optional(key, name);
+    std::string known;
+    for (const auto& [choice_name, choice_value] : choices) {
+      if (choice_name == name) {
+        value = choice_value;
+        return;
+      }
+      known += (known.empty() ? "" : ", ") + choice_name;
+    }
+    throw ConfigError("config key '" + key_path(key) + "' is '" + name + "' (expected " + known + ")");
   }
 
   // The object under `key` (an empty object when absent); must be finished too.

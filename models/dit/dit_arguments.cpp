@@ -3,26 +3,6 @@
 #include <stdexcept>
 
 namespace dact::models {
-namespace {
-
-template <class Enum>
-void read_choice(config::ConfigReader& reader, const std::string& key, Enum& value,
-                 const std::vector<std::pair<std::string, Enum>>& choices) {
-  if (!reader.has(key)) return;
-  std::string name;
-  reader.optional(key, name);
-  std::string known;
-  for (const auto& [choice, choice_value] : choices) {
-    if (choice == name) {
-      value = choice_value;
-      return;
-    }
-    known += (known.empty() ? "" : ", ") + choice;
-  }
-  throw config::ConfigError("config key '" + reader.key_path(key) + "' is '" + name + "' (expected " + known + ")");
-}
-
-}  // namespace
 
 void read_dit_arguments(config::ConfigReader& reader, DitConfig& config) {
   reader.optional("input_size", config.input_size);
@@ -38,9 +18,9 @@ void read_dit_arguments(config::ConfigReader& reader, DitConfig& config) {
   reader.optional("use_energy", config.use_energy);
   reader.optional("linear_then_mean", config.linear_then_mean);
   reader.optional("energy_gradient_multiplier", config.energy_gradient_multiplier);
-  read_choice(reader, "positions", config.positions,
-              {{"sincos", DitPositions::absolute_sincos}, {"rope", DitPositions::rope}});
-  read_choice(reader, "mlp", config.mlp, {{"gelu", DitMlpKind::gelu_tanh}, {"swiglu", DitMlpKind::swiglu}});
+  reader.choice("positions", config.positions,
+                {{"sincos", DitPositions::absolute_sincos}, {"rope", DitPositions::rope}});
+  reader.choice("mlp", config.mlp, {{"gelu", DitMlpKind::gelu_tanh}, {"swiglu", DitMlpKind::swiglu}});
 }
 
 DitConfig read_dit_network(config::ConfigReader& reader) {

@@ -7,23 +7,6 @@
 namespace dact::models::edm {
 namespace {
 
-template <class Enum>
-void read_edm_choice(config::ConfigReader& reader, const std::string& key, Enum& value,
-                     const std::vector<std::pair<std::string, Enum>>& choices) {
-  if (!reader.has(key)) return;
-  std::string name;
-  reader.optional(key, name);
-  std::string known;
-  for (const auto& [choice, choice_value] : choices) {
-    if (choice == name) {
-      value = choice_value;
-      return;
-    }
-    known += (known.empty() ? "" : ", ") + choice;
-  }
-  throw config::ConfigError("config key '" + reader.key_path(key) + "' is '" + name + "' (expected " + known + ")");
-}
-
 void read_song_unet_arguments(config::ConfigReader& reader, SongUNetConfig& song) {
   reader.optional("augment_dim", song.augment_dim);
   reader.optional("model_channels", song.model_channels);
@@ -33,14 +16,13 @@ void read_song_unet_arguments(config::ConfigReader& reader, SongUNetConfig& song
   reader.optional("attn_resolutions", song.attn_resolutions);
   reader.optional("dropout", song.dropout);
   reader.optional("label_dropout", song.label_dropout);
-  read_edm_choice(reader, "embedding_type", song.embedding_type,
-                  {{"positional", EmbeddingType::positional}, {"fourier", EmbeddingType::fourier}});
+  reader.choice("embedding_type", song.embedding_type,
+                {{"positional", EmbeddingType::positional}, {"fourier", EmbeddingType::fourier}});
   reader.optional("channel_mult_noise", song.channel_mult_noise);
-  read_edm_choice(
-      reader, "encoder_type", song.encoder_type,
-      {{"standard", EncoderType::standard}, {"skip", EncoderType::skip}, {"residual", EncoderType::residual}});
-  read_edm_choice(reader, "decoder_type", song.decoder_type,
-                  {{"standard", DecoderType::standard}, {"skip", DecoderType::skip}});
+  reader.choice("encoder_type", song.encoder_type,
+                {{"standard", EncoderType::standard}, {"skip", EncoderType::skip}, {"residual", EncoderType::residual}});
+  reader.choice("decoder_type", song.decoder_type,
+                {{"standard", DecoderType::standard}, {"skip", DecoderType::skip}});
   reader.optional("resample_filter", song.resample_filter);
 }
 
@@ -58,15 +40,15 @@ void read_dhariwal_unet_arguments(config::ConfigReader& reader, DhariwalUNetConf
 }  // namespace
 
 void read_edm_precond_arguments(config::ConfigReader& reader, EdmPrecondConfig& config) {
-  read_edm_choice(reader, "precond", config.precond,
-                  {{"vp", PrecondKind::vp},
-                   {"ve", PrecondKind::ve},
-                   {"iddpm", PrecondKind::iddpm},
-                   {"edm", PrecondKind::edm},
-                   {"VPPrecond", PrecondKind::vp},
-                   {"VEPrecond", PrecondKind::ve},
-                   {"iDDPMPrecond", PrecondKind::iddpm},
-                   {"EDMPrecond", PrecondKind::edm}});
+  reader.choice("precond", config.precond,
+                {{"vp", PrecondKind::vp},
+                 {"ve", PrecondKind::ve},
+                 {"iddpm", PrecondKind::iddpm},
+                 {"edm", PrecondKind::edm},
+                 {"VPPrecond", PrecondKind::vp},
+                 {"VEPrecond", PrecondKind::ve},
+                 {"iDDPMPrecond", PrecondKind::iddpm},
+                 {"EDMPrecond", PrecondKind::edm}});
   reader.optional("img_resolution", config.img_resolution);
   reader.optional("img_channels", config.img_channels);
   reader.optional("label_dim", config.label_dim);
@@ -105,8 +87,8 @@ void read_edm_precond_arguments(config::ConfigReader& reader, EdmPrecondConfig& 
 
   if (reader.has("model_type")) {
     ModelType model_type = config.backbone();
-    read_edm_choice(reader, "model_type", model_type,
-                    {{"SongUNet", ModelType::song_unet}, {"DhariwalUNet", ModelType::dhariwal_unet}});
+    reader.choice("model_type", model_type,
+                  {{"SongUNet", ModelType::song_unet}, {"DhariwalUNet", ModelType::dhariwal_unet}});
     config.model_type = model_type;
   }
   if (config.backbone() == ModelType::song_unet) {
