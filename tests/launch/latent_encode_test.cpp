@@ -12,7 +12,7 @@
 #include "launch/latent/latent_run_setup.h"
 #include "storage/latent_manifest.h"
 #include "storage/shard_dataset.h"
-#include "tests/launch/latent_test_files.h"
+#include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/temp_dir.h"
 #include "workers/data_loader/latent_draw.h"

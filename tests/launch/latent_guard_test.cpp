@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "launch/latent/dataset_encode.h"
-#include "tests/launch/latent_test_files.h"
+#include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/temp_dir.h"
 

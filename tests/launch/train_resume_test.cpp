@@ -14,7 +14,7 @@
 
 #include "launch/latent/dataset_encode.h"
 #include "storage/tensor_file.h"
-#include "tests/launch/latent_test_files.h"
+#include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
 
