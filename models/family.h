@@ -41,6 +41,7 @@ struct SamplingOptions {
   std::string sampler;  // one of ModelSpec::samplers(); "" = the family's default
   int64_t steps = 32;
   GuidanceSchedule guidance;  // classifier-free guidance; weight 1 = none
+  double time_shift = 1;      // flows: SD3's shift of the time grid (1 = uniform)
 };
 
 class Model {

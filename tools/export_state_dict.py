@@ -8,7 +8,7 @@
 This is the layout of ../shared/reference/edm2_precond_tiny.h5, read by
 `dact model forward --weights W.h5 --input W.h5`.
 
-Command line, two ways:
+Command line, three ways:
 - construct `--class` (a dotted import path, e.g. training.networks_edm2.Precond, found
   via --pythonpath) from the JSON constructor arguments in --config, optionally load a
   torch.save()d state dict (or pickled module), and export it;
@@ -19,7 +19,16 @@ Command line, two ways:
     export_state_dict.py --architecture kl-autoencoder --checkpoint kl16.ckpt \
         --config mar_kl16.json --out kl16.h5        # mar_kl16.json: {"preset": "mar-kl16"}
 
-  --config is then the JSON that `dact model forward --config` reads, stored as is.
+  --config is then the JSON that `dact model forward --config` reads, stored as is;
+- or an EDM network pickle (NVlabs/edm: {"ema": net, ...}, e.g. edm-cifar10-32x32-cond-vp.pkl
+  or a training snapshot) with --edm-pickle; unpickling needs EDM's torch_utils and dnnlib,
+  so pass the root of a clone of github.com/NVlabs/edm as --edm-repo. The config (the
+  constructor's keyword arguments, recorded in the pickle, plus "precond") is written to
+  --config-out for `dact model forward --arch edm-precond --config`:
+
+    export_state_dict.py --edm-pickle edm-cifar10-32x32-cond-vp.pkl --edm-repo ~/edm \
+        --out vp.h5 --config-out vp.json      # architecture edm-precond, weights model.*
+
 Inputs come from an .npz file. From Python:
 
     from export_state_dict import export_state_dict
@@ -35,6 +44,7 @@ import h5py
 import numpy as np
 import torch
 
+import edm_network_pickles
 import kl_autoencoder_checkpoints
 
 
@@ -93,14 +103,37 @@ def export_checkpoint(args, config, inputs):
     print(f'{args.out}: {len(state)} tensors')
 
 
+def export_edm_pickle(args, inputs):
+    try:
+        net, config = edm_network_pickles.load_edm_network(args.edm_pickle, args.edm_repo, args.edm_key)
+    except edm_network_pickles.EdmPickleError as e:
+        raise SystemExit(f'{args.edm_pickle}: {e}')
+    if args.config:
+        with open(args.config) as f:
+            config = json.load(f)
+    export_state_dict(net, args.out, args.architecture or 'edm-precond', config, inputs)
+    if args.config_out:
+        tmp = args.config_out + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(config, f, indent=2)
+        os.replace(tmp, args.config_out)
+    print(f'{args.out}: {len(net.state_dict())} tensors of a {type(net).__name__}')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument('--class', dest='class_path', help='dotted path of the module class')
     source.add_argument('--checkpoint', help='a released checkpoint to rename (.ckpt, .pt, .bin, .safetensors)')
+    source.add_argument('--edm-pickle', help="an EDM network pickle ({'ema': net, ...}); needs --edm-repo")
     parser.add_argument('--format', default='auto', help='checkpoint format for --checkpoint (default: auto)')
-    parser.add_argument('--config', required=True, help='JSON file with the constructor arguments')
-    parser.add_argument('--architecture', required=True, help='architecture name stored in the file, e.g. edm2-precond')
+    parser.add_argument('--config', help='JSON file with the constructor arguments (--edm-pickle: optional, '
+                        'replaces the recorded ones)')
+    parser.add_argument('--architecture', help='architecture name stored in the file, e.g. edm2-precond '
+                        '(--edm-pickle: edm-precond)')
+    parser.add_argument('--edm-repo', help='root of a clone of NVlabs/edm (torch_utils, dnnlib) for --edm-pickle')
+    parser.add_argument('--edm-key', default='ema', help="the pickle's entry holding the network (default: ema)")
+    parser.add_argument('--config-out', help='--edm-pickle: also write the config JSON here')
     parser.add_argument('--out', required=True, help='HDF5 file to write')
     parser.add_argument('--weights', help='torch.save()d state dict or module; default: as constructed')
     parser.add_argument('--inputs', help='.npz whose arrays are stored under input/')
@@ -109,9 +142,14 @@ def main():
     args = parser.parse_args()
 
     sys.path[:0] = args.pythonpath
+    inputs = dict(np.load(args.inputs)) if args.inputs else None
+    if args.edm_pickle:
+        export_edm_pickle(args, inputs)
+        return
+    if not args.config or not args.architecture:
+        parser.error('--config and --architecture are required with --class and --checkpoint')
     with open(args.config) as f:
         config = json.load(f)
-    inputs = dict(np.load(args.inputs)) if args.inputs else None
     if args.checkpoint:
         export_checkpoint(args, config, inputs)
         return

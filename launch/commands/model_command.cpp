@@ -3,20 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "models/autoencoder/kl_autoencoder.h"
-#include "models/dit/dit_arguments.h"
-#include "models/edm2/edm2_arguments.h"
-#include "models/dit/dit.h"
-#include "models/edm2/edm2_precond.h"
-#include "models/state_dict.h"
+#include "config/config_reader.h"
+#include "models/reference_forward.h"
 #include "storage/atomic_file.h"
 #include "storage/h5_tensor_io.h"
 #include "storage/storage_error.h"
@@ -24,7 +19,7 @@
 namespace dact::launch {
 namespace {
 
-using TensorMap = std::map<std::string, torch::Tensor>;
+using models::TensorMap;
 
 struct ForwardArguments {
   std::string arch;
@@ -33,16 +28,6 @@ struct ForwardArguments {
   std::string input;
   std::string out;
 };
-
-// The files a runner works on, for error messages.
-struct ForwardFiles {
-  const std::string& config;
-  const std::string& input;
-};
-
-// One architecture: constructor arguments + weights + inputs -> named outputs.
-using ForwardRunner = std::function<TensorMap(const nlohmann::json& config, const TensorMap& weights,
-                                              const TensorMap& inputs, const ForwardFiles& files)>;
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -54,90 +39,11 @@ nlohmann::json read_json(const std::string& path) {
   }
 }
 
-// Reads a runner's constructor arguments with `read`, naming the file in every error
-// (unknown keys, wrong types).
-template <class Config, class Read>
-Config arguments_from_json(const nlohmann::json& json, const std::string& path, Read read,
-                           std::initializer_list<const char*> required) {
-  Config config;
-  try {
-    config::ConfigReader reader(json, "");
-    for (const char* key : required) {
-      if (!reader.has(key)) throw config::ConfigError(std::string("missing key '") + key + "'");
-    }
-    read(reader, config);
-    reader.finish();
-  } catch (const config::ConfigError& e) {
-    throw storage::StorageError(path, e.what());
+const models::ReferenceForward& reference_forward(const std::string& arch) {
+  for (const models::ReferenceForward& forward : models::reference_forwards()) {
+    if (forward.arch == arch) return forward;
   }
-  return config;
-}
-
-const torch::Tensor& required_input(const TensorMap& inputs, const std::string& name,
-                                    const std::string& path) {
-  const auto found = inputs.find(name);
-  if (found == inputs.end()) throw storage::StorageError(path, "missing input '" + name + "'");
-  return found->second;
-}
-
-TensorMap run_edm2_precond(const nlohmann::json& json, const TensorMap& weights,
-                           const TensorMap& inputs, const ForwardFiles& files) {
-  models::Edm2Precond model(arguments_from_json<models::Edm2PrecondConfig>(
-      json, files.config, models::read_edm2_precond_arguments, {"img_resolution", "img_channels", "label_dim"}));
-  models::load_state_dict(*model, weights);
-  model->eval();
-  const auto labels = inputs.find("class_labels");
-  const models::Edm2Output out =
-      model->forward(required_input(inputs, "x", files.input), required_input(inputs, "sigma", files.input),
-                     labels == inputs.end() ? torch::Tensor() : labels->second);
-  return {{"D", out.D}, {"logvar", out.logvar}};
-}
-
-// Outputs `out`, or in energy mode `energy` and `grad` (= the prediction).
-TensorMap run_dit(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
-                  const ForwardFiles& files) {
-  models::Dit model(arguments_from_json<models::DitConfig>(json, files.config, models::read_dit_arguments, {}));
-  models::load_state_dict(*model, weights);
-  model->eval();
-  const auto& x = required_input(inputs, "x", files.input);
-  const auto& t = required_input(inputs, "t", files.input);
-  const auto& y = required_input(inputs, "y", files.input);
-  if (model->config().use_energy) {
-    const models::DitEnergyOutput out = model->forward_energy(x, t, y);
-    return {{"energy", out.energy}, {"grad", out.prediction}};
-  }
-  return {{"out", model->forward(x, t, y)}};
-}
-
-// Inputs `images` (encoded: `mean`, `logvar`, and `reconstruction` = decode(mean))
-// and/or `z` (decoded: `decoded_z`).
-TensorMap run_kl_autoencoder(const nlohmann::json& json, const TensorMap& weights, const TensorMap& inputs,
-                             const ForwardFiles& files) {
-  models::autoencoder::KlAutoencoder model(arguments_from_json<models::autoencoder::KlAutoencoderConfig>(
-      json, files.config, models::autoencoder::read_kl_autoencoder_arguments, {}));
-  models::load_state_dict(*model, weights);
-  model->eval();
-  const auto images = inputs.find("images");
-  const auto z = inputs.find("z");
-  if (images == inputs.end() && z == inputs.end()) {
-    throw storage::StorageError(files.input, "missing input: expected 'images', 'z' or both");
-  }
-  TensorMap outputs;
-  if (images != inputs.end()) {
-    const models::autoencoder::KlPosterior posterior = model->encode(images->second);
-    outputs = {{"mean", posterior.mean}, {"logvar", posterior.logvar}, {"reconstruction", model->decode(posterior.mean)}};
-  }
-  if (z != inputs.end()) outputs.emplace("decoded_z", model->decode(z->second));
-  return outputs;
-}
-
-const std::map<std::string, ForwardRunner>& forward_runners() {
-  static const std::map<std::string, ForwardRunner> runners{
-      {"edm2-precond", run_edm2_precond},
-      {"dit", run_dit},
-      {"kl-autoencoder", run_kl_autoencoder},
-  };
-  return runners;
+  throw std::invalid_argument("unknown architecture '" + arch + "'");
 }
 
 TensorMap read_group(const std::string& path, const std::string& group_name) {
@@ -167,19 +73,33 @@ void write_outputs(const std::string& path, const TensorMap& outputs) {
 }
 
 void run_forward(const ForwardArguments& arguments) {
-  const ForwardRunner& runner = forward_runners().at(arguments.arch);
+  const models::ReferenceForward& forward = reference_forward(arguments.arch);
+  const nlohmann::json constructor_arguments = read_json(arguments.config);
+  const TensorMap weights = read_group(arguments.weights, "weights");
+  const TensorMap inputs = read_inputs(arguments.input);
   torch::NoGradGuard no_grad;
-  const TensorMap outputs = runner(read_json(arguments.config), read_group(arguments.weights, "weights"),
-                                   read_inputs(arguments.input), {arguments.config, arguments.input});
+  TensorMap outputs;
+  // Errors name the file they are about: the config's keys, or the inputs.
+  try {
+    config::ConfigReader reader(constructor_arguments, "");
+    for (const std::string& key : forward.required_arguments) {
+      if (!reader.has(key)) throw config::ConfigError("missing key '" + key + "'");
+    }
+    outputs = forward.run(reader, weights, models::ForwardInputs(inputs));
+  } catch (const config::ConfigError& e) {
+    throw storage::StorageError(arguments.config, e.what());
+  } catch (const std::invalid_argument& e) {
+    throw storage::StorageError(arguments.input, e.what());
+  }
   write_outputs(arguments.out, outputs);
   for (const auto& [name, tensor] : outputs) {
     std::cout << arguments.out << ": " << name << " " << tensor.sizes() << "\n";
   }
 }
 
-std::vector<std::string> runner_names() {
+std::vector<std::string> architecture_names() {
   std::vector<std::string> names;
-  for (const auto& item : forward_runners()) names.push_back(item.first);
+  for (const models::ReferenceForward& forward : models::reference_forwards()) names.push_back(forward.arch);
   return names;
 }
 
@@ -195,7 +115,7 @@ void add_model_commands(CLI::App& app) {
                  "outputs to OUT.h5");
   forward->add_option("--arch", arguments->arch, "architecture")
       ->required()
-      ->check(CLI::IsMember(runner_names()));
+      ->check(CLI::IsMember(architecture_names()));
   forward->add_option("--config", arguments->config, "JSON constructor arguments of the reference")
       ->required()
       ->check(CLI::ExistingFile);

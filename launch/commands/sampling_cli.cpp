@@ -11,7 +11,7 @@ namespace dact::launch {
 void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& job) {
   command.add_option("--sampler", job.sampler,
                      "Sampler of the model family: heun|euler (edm2-precond), euler|heun|euler-stochastic "
-                     "(dit-flow), ddpm (dit-ddpm); default: the family's first");
+                     "(dit-flow), ddpm|ddim (dit-ddpm); default: the family's first");
   command.add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
   command.add_option("--cfg", job.guidance, "Classifier-free guidance weight (1 = none)")->capture_default_str();
   command.add_option("--cfg-schedule", job.guidance_ramp,
@@ -29,6 +29,9 @@ void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& 
           "Guide only at noise levels in (low, high]: sigma for edm2-precond, t in [0, 1] for the DiT families")
       ->delimiter(',')
       ->expected(2);
+  command.add_option("--time-shift", job.time_shift, "Flows: SD3's time-grid shift s (1 = uniform)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 }
 
 void add_threads_option(CLI::App& command, int& threads) {

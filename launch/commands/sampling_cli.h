@@ -8,7 +8,7 @@
 
 namespace dact::launch {
 
-// --sampler, --steps, --cfg, --cfg-schedule, --cfg-interval a,b.
+// --sampler, --steps, --cfg, --cfg-schedule, --cfg-interval a,b, --time-shift.
 void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& job);
 
 // --threads: LibTorch intra-op threads; 0 (the default) = every core.

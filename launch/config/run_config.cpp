@@ -312,6 +312,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("guidance", config.guidance);
   reader.optional("guidance_ramp", config.guidance_ramp);
   reader.optional("guidance_interval", config.guidance_interval);
+  reader.optional("time_shift", config.time_shift);
   reader.optional("batch", config.batch);
   reader.optional("features", config.features);
   reader.optional("reference", config.reference);
@@ -334,6 +335,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError(std::string("config key 'eval.sampler': ") + e.what());
   }
+  require_positive(config.time_shift, "eval", "time_shift");
   if (config.guidance_ramp != "constant" && config.guidance_ramp != "linear") {
     throw config::ConfigError("config key 'eval.guidance_ramp' must be 'constant' or 'linear', not '" +
                               config.guidance_ramp + "'");

@@ -93,6 +93,7 @@ struct EvaluationConfig {
   double guidance = 1.0;
   std::string guidance_ramp = "constant";  // or "linear": from none at the first step to `guidance`
   std::vector<double> guidance_interval;   // [low, high]: guide only there (sigma or t); empty = everywhere
+  double time_shift = 1;                   // flows: SD3's time-grid shift (1 = uniform)
   int64_t batch = 64;               // images sampled at once
   std::string features = "auto";    // feature network weights; auto: made beside the dataset
   std::string reference = "auto";   // reference statistics; auto: made beside the dataset

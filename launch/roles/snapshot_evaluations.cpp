@@ -39,6 +39,7 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
   job.steps = options.eval.steps;
   job.guidance = options.eval.guidance;
   job.guidance_ramp = options.eval.guidance_ramp;
+  job.time_shift = options.eval.time_shift;
   if (!options.eval.guidance_interval.empty()) {
     job.guidance_low = options.eval.guidance_interval[0];
     job.guidance_high = options.eval.guidance_interval[1];

@@ -8,7 +8,7 @@
 namespace dact::models {
 namespace {
 
-const std::vector<std::string> kDdpmSamplers{"ddpm"};
+const std::vector<std::string> kDdpmSamplers{"ddpm", "ddim"};
 
 // DiT's forward_with_cfg: guidance acts on the epsilon channels; the variance channels
 // are the conditional model's.
@@ -47,7 +47,7 @@ class DitDdpmModel : public Model {
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
                        const NoiseSource& randn) override {
-    resolve_sampler(kDdpmSamplers, options.sampler);
+    const std::string sampler = resolve_sampler(kDdpmSamplers, options.sampler);
     const int64_t T = diffusion_config_.diffusion_steps;
     if (options.steps < 1 || options.steps > T) {
       throw std::invalid_argument("sampler steps must be in [1, " + std::to_string(T) + "]");
@@ -72,6 +72,7 @@ class DitDdpmModel : public Model {
     };
     torch::NoGradGuard no_grad;
     net_->eval();
+    if (sampler == "ddim") return diffusion.ddim_sample_loop(model, noise, /*eta=*/0, randn);
     return diffusion.p_sample_loop(model, noise, /*temperature=*/1.0, randn);
   }
 

@@ -7,7 +7,8 @@
 //  - "dit-ddpm": DiT as published: DDPM with linear or cosine betas over
 //    diffusion_steps, epsilon prediction with learned-range variance (learn_sigma) or
 //    the fixed large variance, loss = mse + vb (guided-diffusion). Samplers: ddpm
-//    (ancestral, respaced to the step count).
+//    (ancestral) and ddim (eta 0), respaced to the step count; the network always
+//    gets the original timestep of each kept step.
 // The model section holds DiT's constructor arguments (or a "preset" such as
 // "DiT-S/2"); label dropout for guidance is DiT's class_dropout_prob, drawn from the
 // objective's generator. Guidance is classifier-free with the null class num_classes.

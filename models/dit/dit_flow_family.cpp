@@ -56,6 +56,7 @@ class DitFlowModel : public Model {
     if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
     FlowSamplerOptions flow;
     flow.num_steps = options.steps;
+    flow.time_shift = options.time_shift;
     flow.solver = sampler == "euler"  ? FlowSolver::euler
                   : sampler == "heun" ? FlowSolver::heun
                                       : FlowSolver::stochastic_euler;
@@ -66,9 +67,8 @@ class DitFlowModel : public Model {
     if (options.guidance.weight != 1.0 && net_->config().class_dropout_prob <= 0) {
       throw std::invalid_argument("guidance needs a model trained with label dropout (class_dropout_prob > 0)");
     }
-    // Progress along the trajectory is 1 - t (t runs from 1 to 0).
     const VelocityField velocity = classifier_free_guidance(conditional, labels, null_labels, options.guidance,
-                                                            [](double t) { return 1 - t; });
+                                                            [flow](double t) { return flow_progress(flow, t); });
     torch::NoGradGuard no_grad;
     net_->eval();
     return flow_sample(velocity, noise, flow, randn);

@@ -154,6 +154,40 @@ TEST(ModelFamily, SamplersHonourTheirOptions) {
   }
 }
 
+// SD3's shift moves the flow's time grid, so it changes the sample.
+TEST(ModelFamily, FlowTimeShiftMovesTheGrid) {
+  torch::manual_seed(2);
+  const auto built = parse_model_spec(tiny_dit("dit-flow"), "model")->build();
+  for (auto& p : built->module().parameters()) {
+    torch::NoGradGuard no_grad;
+    p.normal_(0, 0.2);  // leave DiT's zero-initialised output layer, or v = 0 everywhere
+  }
+  const torch::Tensor noise = torch::randn({2, 2, 8, 8});
+  const torch::Tensor labels = torch::tensor({0, 1}, torch::kInt64);
+  SamplingOptions uniform;
+  uniform.steps = 4;
+  SamplingOptions shifted = uniform;
+  shifted.time_shift = 3;
+  EXPECT_FALSE(torch::allclose(built->sample(labels, noise, uniform, standard_normal_like),
+                               built->sample(labels, noise, shifted, standard_normal_like)));
+}
+
+TEST(ModelFamily, UnconditionalModelsSampleButAreNotGuided) {
+  nlohmann::json model = tiny_edm2();
+  model["label_dim"] = 0;
+  const auto spec = parse_model_spec(model, "model");
+  EXPECT_EQ(spec->label_dim(), 0);
+  const auto built = spec->build();
+  const torch::Tensor labels = torch::zeros({2}, torch::kInt64);  // ignored
+  SamplingOptions options;
+  options.steps = 2;
+  EXPECT_EQ(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like).sizes(),
+            (std::vector<int64_t>{2, 2, 8, 8}));
+  options.guidance.weight = 2;
+  EXPECT_THROW(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like),
+               std::invalid_argument);
+}
+
 TEST(ModelFamily, GuidanceNeedsLabelDropout) {
   nlohmann::json model = tiny_dit("dit-flow");
   model["class_dropout_prob"] = 0.0;

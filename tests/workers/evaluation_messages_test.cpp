@@ -24,6 +24,10 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.batch = 64;
   job.job.feature_weights = "/data/classifier.h5";
   job.job.ema_name = "classic-0.9999";
+  job.job.guidance_ramp = "linear";
+  job.job.guidance_low = 0.3;
+  job.job.guidance_high = 2.9;
+  job.job.time_shift = 3;
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -38,19 +42,28 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.batch, 64);
   EXPECT_EQ(back.job.feature_weights, job.job.feature_weights);
   EXPECT_EQ(back.job.ema_name, "classic-0.9999");
+  EXPECT_EQ(back.job.guidance_ramp, "linear");
+  EXPECT_EQ(back.job.guidance_low, 0.3);
+  EXPECT_EQ(back.job.guidance_high, 2.9);
+  EXPECT_EQ(back.job.time_shift, 3);
 }
 
 TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
-  // A version-1 payload ends after feature_weights: no classic track named.
+  // A version-1 payload ends after feature_weights: no classic track named, and the
+  // guidance schedule and time grid of before (constant, everywhere, uniform).
   EvaluatePart job;
   job.job.ema_name = "dropped";
   actors::Bytes bytes = to_job_bytes(job);
-  const size_t name_bytes = sizeof(uint64_t) + job.job.ema_name.size();  // u64 length, then the bytes
-  bytes.resize(bytes.size() - name_bytes);
+  // Strings are a u64 length then the bytes: ema_name, guidance_ramp; then three f64.
+  const size_t version_2_bytes = sizeof(uint64_t) + job.job.ema_name.size() + sizeof(uint64_t) +
+                                 job.job.guidance_ramp.size() + 3 * sizeof(double);
+  bytes.resize(bytes.size() - version_2_bytes);
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
   EXPECT_EQ(back.job.ema_name, "");
+  EXPECT_EQ(back.job.guidance_ramp, "constant");
+  EXPECT_EQ(back.job.time_shift, 1);
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

@@ -18,6 +18,7 @@ struct EvaluationJob {
   std::string guidance_ramp = "constant";  // or "linear" (models/diffusion/guidance.h)
   double guidance_low = 0;                 // guidance only for noise levels in (low, high]
   double guidance_high = std::numeric_limits<double>::infinity();
+  double time_shift = 1;  // flows' time-grid shift (models::SamplingOptions)
   int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)
   // Images per sampling batch. Batches are aligned to multiples of `batch`; results
   // are the same for any batch in practice, bit for bit only when all parts of an

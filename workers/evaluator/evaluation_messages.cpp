@@ -19,6 +19,7 @@ void EvaluatePart::encode(ByteWriter& out) const {
   out.string(job.guidance_ramp);
   out.f64(job.guidance_low);
   out.f64(job.guidance_high);
+  out.f64(job.time_shift);
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -40,6 +41,7 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
     message.job.guidance_ramp = in.string();
     message.job.guidance_low = in.f64();
     message.job.guidance_high = in.f64();
+    message.job.time_shift = in.f64();
   }
   return message;
 }

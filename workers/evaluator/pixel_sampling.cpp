@@ -17,6 +17,7 @@ models::SamplingOptions sampling_options(const EvaluationJob& job) {
   }
   options.guidance.interval_low = job.guidance_low;
   options.guidance.interval_high = job.guidance_high;
+  options.time_shift = job.time_shift;
   return options;
 }
 
