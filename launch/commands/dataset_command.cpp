@@ -12,6 +12,7 @@
 #include "storage/dataset_convert.h"
 #include "storage/dataset_verify.h"
 #include "storage/image_sources/image_transform.h"
+#include "storage/latent_manifest.h"
 #include "storage/shard_manifest.h"
 #include "storage/storage_error.h"
 
@@ -92,6 +93,17 @@ void print_info(const std::string& dir) {
         fmt::join(manifest.sample_shape, ", "), manifest.dtype, manifest.sample_bytes(),
         manifest.resolution, manifest.class_names.size(), fmt::join(manifest.class_names, ", "),
         manifest.chunk_samples, manifest.shards.size());
+    if (!manifest.latent.is_null()) {
+      const storage::LatentShardInfo latent =
+          storage::latent_info(manifest, (fs::path(dataset_dir) / storage::kManifestFileName).string());
+      std::cout << fmt::format("  latents:    {} channels, moments {}\n  encoder:    {} (weights {})\n",
+                               latent.channels, fmt::join(latent.moments, ", "), latent.autoencoder.path,
+                               latent.autoencoder.fingerprint);
+      if (latent.statistics) {
+        std::cout << fmt::format("  z mean:     [{:.4g}]\n  z std:      [{:.4g}]\n",
+                                 fmt::join(latent.statistics->mean, ", "), fmt::join(latent.statistics->std, ", "));
+      }
+    }
     for (const storage::ShardEntry& shard : manifest.shards) {
       const fs::path path = fs::path(dataset_dir) / shard.file;
       const std::string size =

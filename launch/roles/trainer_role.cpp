@@ -28,8 +28,8 @@ void run_trainer_role(RoleContext& context) {
     storage::NamedTensorMap tensors = workers::tensors_from_bytes(message.tensors);
     // Latent runs: the loader already drew the latents (float32 model space).
     const auto latents = tensors.find("latents");
-    batches.push({message.step, message.round, latents != tensors.end() ? latents->second : tensors.at("images"),
-                  tensors.at("labels"), message.loader_busy_s});
+    const torch::Tensor& samples = latents != tensors.end() ? latents->second : tensors.at("images");
+    batches.push({message.step, message.round, samples, tensors.at("labels"), message.loader_busy_s});
   });
   member.session.on_shutdown([&batches] { batches.close(); });
   std::atomic<bool> stop_requested{false};

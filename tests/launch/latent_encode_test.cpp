@@ -131,6 +131,11 @@ TEST_F(LatentEncode, InterruptedEncodeResumesToTheSameLatents) {
   EXPECT_EQ(a.latent.at("statistics"), b.latent.at("statistics"));
   EXPECT_EQ(b.dtype, "float16");
 
+  const auto info = dact::testing::run_dact_command("dataset info " + (dir_ / "resumed"), true);
+  EXPECT_NE(info.output.find("latents:    4 channels, moments mean, logvar"), std::string::npos) << info.output;
+  const auto verify = dact::testing::run_dact_command("dataset verify " + (dir_ / "resumed"), true);
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+
   // A finished destination is not encoded over.
   const auto again = dact::testing::run_dact_command(encode_command(dir_ / "resumed", "--dtype float16"), true);
   EXPECT_NE(again.exit_code, 0);

@@ -18,9 +18,9 @@ namespace dact::testing {
 // 1-channel images of `resolution` -> 4 latent channels at resolution / 4 (the
 // smallest network GroupNorm(32) allows: 32 channels, three levels).
 inline nlohmann::json tiny_autoencoder_config(int64_t resolution) {
-  return {{"ch", 32},           {"ch_mult", {1, 1, 1}}, {"num_res_blocks", 1}, {"attn_resolutions", nlohmann::json::array()},
-          {"resolution", resolution}, {"in_channels", 1}, {"out_ch", 1},         {"z_channels", 4},
-          {"embed_dim", 4}};
+  return {{"ch", 32},         {"ch_mult", {1, 1, 1}}, {"num_res_blocks", 1},
+          {"attn_resolutions", nlohmann::json::array()}, {"resolution", resolution},
+          {"in_channels", 1}, {"out_ch", 1}, {"z_channels", 4}, {"embed_dim", 4}};
 }
 
 // Random weights from torch seed `seed`, as export_state_dict.py writes them

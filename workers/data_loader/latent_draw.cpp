@@ -34,7 +34,8 @@ torch::Tensor LatentDraw::draw(const torch::Tensor& moments, int64_t step, int64
   rows.reserve(static_cast<size_t>(values.size(0)));
   for (int64_t i = 0; i < values.size(0); ++i) {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(
-        mix_seed({run_seed_, kLatentDrawStream, static_cast<uint64_t>(step), static_cast<uint64_t>(first_position + i)}));
+        mix_seed({run_seed_, kLatentDrawStream, static_cast<uint64_t>(step),
+                  static_cast<uint64_t>(first_position + i)}));
     // The coin is drawn for every sample, so n does not depend on whether flips are used.
     const bool flipped = torch::rand({1}, generator).item<float>() < 0.5f;
     const int64_t pair = settings_.has_flipped && settings_.use_flipped && flipped ? 1 : 0;
