@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "config/config_error.h"
+#include "launch/latent/latent_run_setup.h"
 #include "models/features/fashion_classifier_training.h"
 #include "storage/shard_dataset.h"
 #include "storage/shard_manifest.h"
@@ -19,9 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// data/fashion-mnist-32/train -> data/fashion-mnist-32/<name>
+// data/fashion-mnist-32/train -> data/fashion-mnist-32/<name>; a latent run's files sit
+// beside the pixel dataset it was encoded from, shared with the pixel runs on it.
 std::string beside_dataset(const RunConfig& config, const std::string& name) {
-  return (fs::absolute(config.dataset.dir).parent_path() / name).string();
+  return (fs::absolute(pixel_dataset_dir(config)).parent_path() / name).string();
 }
 
 // Every sample of a dataset directory as uint8 images and labels.
@@ -37,17 +39,18 @@ models::features::LabelledImages read_all(const std::string& dir) {
 // sibling "test" split when there is one (dact dataset convert writes both for IDX).
 void train_classifier(const RunConfig& config, const std::string& out) {
   namespace features = models::features;
+  const std::string pixels_dir = pixel_dataset_dir(config);
   const auto start = std::chrono::steady_clock::now();
-  const features::LabelledImages train = read_all(config.dataset.dir);
-  const int64_t classes = static_cast<int64_t>(storage::read_manifest(config.dataset.dir).class_names.size());
-  LOG(INFO) << "training the feature classifier on " << train.images.size(0) << " images of " << config.dataset.dir
+  const features::LabelledImages train = read_all(pixels_dir);
+  const int64_t classes = static_cast<int64_t>(storage::read_manifest(pixels_dir).class_names.size());
+  LOG(INFO) << "training the feature classifier on " << train.images.size(0) << " images of " << pixels_dir
             << " (once; it is shared by every run on this dataset)";
   features::ClassifierTrainingOptions options;
   features::FashionClassifier net = features::train_fashion_classifier(
       train, classes, options, [](const std::string& line) { LOG(INFO) << "feature classifier: " << line; });
-  nlohmann::json extra = {{"dataset", config.dataset.dir}, {"train_samples", train.images.size(0)}};
-  const std::string test_dir = (fs::path(config.dataset.dir).parent_path() / "test").string();
-  if (test_dir != fs::path(config.dataset.dir).string() && storage::is_dataset_dir(test_dir)) {
+  nlohmann::json extra = {{"dataset", pixels_dir}, {"train_samples", train.images.size(0)}};
+  const std::string test_dir = (fs::path(pixels_dir).parent_path() / "test").string();
+  if (test_dir != fs::path(pixels_dir).string() && storage::is_dataset_dir(test_dir)) {
     const double accuracy = features::classifier_accuracy(net, read_all(test_dir));
     extra["test_accuracy"] = accuracy;
     LOG(INFO) << "feature classifier: test accuracy " << accuracy;
@@ -57,20 +60,22 @@ void train_classifier(const RunConfig& config, const std::string& out) {
 }
 
 void write_reference(const RunConfig& config, const std::string& weights, const std::string& out) {
-  LOG(INFO) << "writing reference statistics of " << config.dataset.dir << " to " << out;
-  const storage::ShardDataset dataset(config.dataset.dir);
+  const std::string pixels_dir = pixel_dataset_dir(config);
+  LOG(INFO) << "writing reference statistics of " << pixels_dir << " to " << out;
+  const storage::ShardDataset dataset(pixels_dir);
   std::unique_ptr<models::features::FeatureNetwork> net = models::features::load_feature_network(weights);
   // KID and precision/recall compare against this many reference features; the
   // moments (FD) cover the whole dataset.
   constexpr int64_t kReferenceFeatures = 5000;
   workers::evaluator::ReferenceStatistics reference =
       workers::evaluator::compute_reference_statistics(dataset, *net, 256, kReferenceFeatures);
-  reference.source = {{"dataset", fs::absolute(config.dataset.dir).string()}};
+  reference.source = {{"dataset", fs::absolute(pixels_dir).string()}};
   workers::evaluator::write_reference_statistics(out, reference);
 }
 
 std::string dataset_name(const RunConfig& config) {
-  return fs::path(config.dataset.dir).lexically_normal().filename().string();
+  const std::string pixels_dir = pixel_dataset_dir(config);
+  return fs::path(pixels_dir).lexically_normal().filename().string();
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "launch/config/config_document.h"
+#include "launch/latent/latent_run_setup.h"
 #include "storage/atomic_file.h"
 #include "storage/dataset_convert.h"
 #include "storage/dataset_verify.h"
@@ -89,6 +90,8 @@ RunConfig prepare_run(const TrainRequest& request) {
   }
   apply_request_overrides(document, request, resuming);
   RunConfig config = parse_run_config(document);
+  freeze_latent_statistics(document, config);
+  config = parse_run_config(document);
   run.create();
   const nlohmann::json stored = {{"training_hash", training_hash(config.document)}, {"config", config.document}};
   storage::write_file_atomically(run.config_path(), stored.dump(2) + "\n");

@@ -18,7 +18,8 @@ struct TrainRequest {
   double duration_kimg = 0;            // > 0: overrides run.duration_kimg
 };
 
-// Resolves, validates and writes RUN/config.json ({"training_hash", "config"}).
+// Resolves, validates and writes RUN/config.json ({"training_hash", "config"}). A latent
+// run gets its dataset's latent statistics written into the config (latent_run_setup.h).
 RunConfig prepare_run(const TrainRequest& request);
 
 // Reads RUN/config.json as written by prepare_run.

@@ -54,7 +54,7 @@ nlohmann::json manifest_to_json(const ShardManifest& manifest) {
                       {"first_index", shard.first_index},
                       {"xxh64", shard.xxh64}});
   }
-  return {{"format_version", manifest.format_version},
+  nlohmann::json json = {{"format_version", manifest.format_version},
           {"sample_key", manifest.sample_key},
           {"dtype", manifest.dtype},
           {"sample_shape", manifest.sample_shape},
@@ -64,6 +64,8 @@ nlohmann::json manifest_to_json(const ShardManifest& manifest) {
           {"class_count", manifest.class_names.size()},
           {"total_count", manifest.total_count},
           {"shards", shards}};
+  if (!manifest.latent.is_null()) json["latent"] = manifest.latent;
+  return json;
 }
 
 ShardManifest manifest_from_json(const nlohmann::json& json, const std::string& source) {
@@ -101,6 +103,7 @@ ShardManifest manifest_from_json(const nlohmann::json& json, const std::string& 
                                    std::to_string(manifest.class_names.size()) + " class_names");
   }
   manifest.total_count = required<int64_t>(json, "total_count", source);
+  if (json.contains("latent")) manifest.latent = json.at("latent");
   const auto shards = required<nlohmann::json>(json, "shards", source);
   if (!shards.is_array()) throw StorageError(source, "key 'shards' must be an array");
   int64_t next_index = 0;

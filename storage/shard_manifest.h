@@ -8,6 +8,7 @@
 //   DIR/shard-00000.h5, ...   HDF5: `images` uint8 or `latents` float16/float32
 //                             [count, C, H, W], chunked along the sample axis,
 //                             uncompressed; `labels` int32 [count].
+// Latent datasets (`dact dataset encode`) add the key "latent" (latent_manifest.h).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -36,6 +37,9 @@ struct ShardManifest {
   std::vector<std::string> class_names;
   int64_t total_count = 0;
   std::vector<ShardEntry> shards;
+  // What latent shards hold (latent_manifest.h); null for images, and then absent from
+  // the file, so pixel manifests stay as they were.
+  nlohmann::json latent;
 
   int64_t sample_bytes() const;
 };

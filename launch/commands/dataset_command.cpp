@@ -7,9 +7,12 @@
 #include <iostream>
 #include <memory>
 
+#include "launch/latent/dataset_encode.h"
+#include "models/latent/autoencoder_weights.h"
 #include "storage/dataset_convert.h"
 #include "storage/dataset_verify.h"
 #include "storage/image_sources/image_transform.h"
+#include "storage/latent_manifest.h"
 #include "storage/shard_manifest.h"
 #include "storage/storage_error.h"
 
@@ -33,6 +36,30 @@ void run_convert(const ConvertArguments& arguments) {
                              fmt::join(manifest.sample_shape, ", "), manifest.dtype,
                              manifest.shards.size(), manifest.class_names.size());
   }
+}
+
+struct EncodeArguments {
+  std::string source;
+  std::string dest;
+  std::string autoencoder_config;  // a JSON file or a preset name; empty = the weights file's
+  std::string dtype = "float32";
+  EncodeOptions options;
+};
+
+void run_encode(EncodeArguments arguments) {
+  if (!arguments.autoencoder_config.empty()) {
+    arguments.options.autoencoder_config = models::latent::autoencoder_config_argument(arguments.autoencoder_config);
+  }
+  arguments.options.dtype = arguments.dtype == "float16" ? torch::kFloat16 : torch::kFloat32;
+  const storage::ShardManifest manifest =
+      encode_dataset(arguments.source, arguments.dest, arguments.options,
+                     [](const std::string& line) { std::cerr << line << std::endl; });
+  const nlohmann::json& statistics = manifest.latent.at("statistics");
+  std::cout << fmt::format("{}: {} latents [{}] {} in {} shards; z per channel: mean [{:.4g}], std [{:.4g}]\n",
+                           arguments.dest, manifest.total_count, fmt::join(manifest.sample_shape, ", "),
+                           manifest.dtype, manifest.shards.size(),
+                           fmt::join(statistics.at("mean").get<std::vector<double>>(), ", "),
+                           fmt::join(statistics.at("std").get<std::vector<double>>(), ", "));
 }
 
 void run_verify(const std::string& dir) {
@@ -66,6 +93,17 @@ void print_info(const std::string& dir) {
         fmt::join(manifest.sample_shape, ", "), manifest.dtype, manifest.sample_bytes(),
         manifest.resolution, manifest.class_names.size(), fmt::join(manifest.class_names, ", "),
         manifest.chunk_samples, manifest.shards.size());
+    if (!manifest.latent.is_null()) {
+      const storage::LatentShardInfo latent =
+          storage::latent_info(manifest, (fs::path(dataset_dir) / storage::kManifestFileName).string());
+      std::cout << fmt::format("  latents:    {} channels, moments {}\n  encoder:    {} (weights {})\n",
+                               latent.channels, fmt::join(latent.moments, ", "), latent.autoencoder.path,
+                               latent.autoencoder.fingerprint);
+      if (latent.statistics) {
+        std::cout << fmt::format("  z mean:     [{:.4g}]\n  z std:      [{:.4g}]\n",
+                                 fmt::join(latent.statistics->mean, ", "), fmt::join(latent.statistics->std, ", "));
+      }
+    }
     for (const storage::ShardEntry& shard : manifest.shards) {
       const fs::path path = fs::path(dataset_dir) / shard.file;
       const std::string size =
@@ -111,6 +149,32 @@ void add_dataset_commands(CLI::App& app) {
       ->check(CLI::IsMember({"train", "test", "all"}))
       ->capture_default_str();
   convert->callback([convert_arguments] { run_convert(*convert_arguments); });
+
+  auto encode_arguments = std::make_shared<EncodeArguments>();
+  CLI::App* encode = dataset->add_subcommand(
+      "encode",
+      "Encode a pixel shard dataset with a KL autoencoder into latent shards (posterior mean and logvar per "
+      "image) + manifest.json with the autoencoder's fingerprint and per-channel latent statistics; an "
+      "interrupted encode continues where it stopped when run again");
+  encode->add_option("--autoencoder", encode_arguments->options.autoencoder,
+                     "autoencoder weights (tools/export_state_dict.py --architecture kl-autoencoder)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  encode->add_option("--autoencoder-config", encode_arguments->autoencoder_config,
+                     "its constructor arguments: a JSON file or a preset (mar-kl16, sd-vae); default: the "
+                     "weights file's own `config`");
+  encode->add_option("--source", encode_arguments->source, "pixel dataset directory (manifest.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  encode->add_option("--dest", encode_arguments->dest, "output directory")->required();
+  encode->add_flag("--flip", encode_arguments->options.flip,
+                   "also store the posterior of each horizontally mirrored image (training picks one of "
+                   "the two at random)");
+  encode->add_option("--batch", encode_arguments->options.batch, "images encoded at once")->capture_default_str();
+  encode->add_option("--dtype", encode_arguments->dtype, "stored moments: float16 or float32")
+      ->check(CLI::IsMember({"float16", "float32"}))
+      ->capture_default_str();
+  encode->callback([encode_arguments] { run_encode(*encode_arguments); });
 
   auto verify_dir = std::make_shared<std::string>();
   CLI::App* verify = dataset->add_subcommand(

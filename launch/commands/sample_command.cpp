@@ -38,11 +38,13 @@ void run_sample(const SampleArguments& arguments) {
   const evaluator::EvaluationJob& job = arguments.job;
   const std::unique_ptr<models::Model> model =
       evaluator::load_snapshot_network(job.snapshot_path, job.ema_std, job.ema_name);
+  const std::shared_ptr<models::latent::PixelDecoder> decoder =
+      evaluator::load_snapshot_decoder(job.snapshot_path);
   const int64_t classes = model->label_dim();
   const int64_t num = arguments.num > 0 ? arguments.num : std::max<int64_t>(classes, 1);
   const models::SamplingOptions sampling = evaluator::sampling_options(job);
   const evaluator::SeededImages images =
-      evaluator::generate_seeded_images(*model, job.seed_begin, job.seed_begin + num, arguments.batch, sampling);
+      evaluator::generate_seeded_images(*model, *decoder, job.seed_begin, job.seed_begin + num, arguments.batch, sampling);
   fs::create_directories(arguments.out);
   const std::string h5_path = (fs::path(arguments.out) / "images.h5").string();
   const std::string png_path = (fs::path(arguments.out) / "grid.png").string();

@@ -1,5 +1,6 @@
 // The EMA-snapshot rank: power-function EMA tracks updated from trainer 0's weights,
 // snapshots and EMA state written in the background, the preview grid at the end.
+#include "launch/latent/latent_run_setup.h"
 #include "launch/roles/member_actor.h"
 #include "workers/ema/ema_worker.h"
 
@@ -18,7 +19,8 @@ void run_ema_role(RoleContext& context) {
     actor.post([&actor, step] { actor.send(0, workers::EmaFinished{step}); });
   };
   workers::ema::EmaWorker worker(config.ema, context.run, context.config_hash, config.document.at("model"),
-                                 [spec = config.model] { return spec->build(); }, links);
+                                 [spec = config.model] { return spec->build(); }, links,
+                                 image_decoder_record(config));
   worker.resume_from(context.resume_step);
   actor.on<workers::EmaWeights>(actors::only_from({context.ranks_of("trainer").at(0)}), [&worker](const workers::EmaWeights& weights, actors::PeerId) { worker.handle(weights); });
   member.session.on_shutdown([&worker] { worker.flush(); });

@@ -26,8 +26,10 @@ void run_trainer_role(RoleContext& context) {
   workers::trainer::BatchQueue batches;
   actor.on<workers::TrainingBatch>(actors::only_from({loader_rank}), [&batches](const workers::TrainingBatch& message, actors::PeerId) {
     storage::NamedTensorMap tensors = workers::tensors_from_bytes(message.tensors);
-    batches.push({message.step, message.round, tensors.at("images"), tensors.at("labels"),
-                  message.loader_busy_s});
+    // Latent runs: the loader already drew the latents (float32 model space).
+    const auto latents = tensors.find("latents");
+    const torch::Tensor& samples = latents != tensors.end() ? latents->second : tensors.at("images");
+    batches.push({message.step, message.round, samples, tensors.at("labels"), message.loader_busy_s});
   });
   member.session.on_shutdown([&batches] { batches.close(); });
   std::atomic<bool> stop_requested{false};

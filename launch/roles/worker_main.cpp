@@ -14,14 +14,6 @@
 
 namespace dact::launch {
 
-namespace {
-
-double unix_time_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 void run_worker(const std::string& run_dir, int64_t resume_step) {
   install_stop_signal_handler();
   RoleContext context;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,10 @@
 #include "storage/atomic_file.h"
 
 namespace dact::launch {
+
+double unix_time_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 void record_failure(const std::string& path, const FailureRecord& record) {
   const nlohmann::json json = {{"rank", record.rank},   {"role", record.role},

@@ -21,6 +21,9 @@ struct FailureRecord {
 // a failing rank must still go on to end the world.
 void record_failure(const std::string& path, const FailureRecord& record);
 
+// Now, in unix seconds (FailureRecord::time and the restart log's times).
+double unix_time_s();
+
 // The record in `path`, or nothing when there is none or it does not parse.
 std::optional<FailureRecord> read_failure(const std::string& path);
 

@@ -13,6 +13,7 @@
 #include "launch/roles/role_context.h"
 #include "launch/run_setup.h"
 #include "launch/supervisor/checkpoint_retention.h"
+#include "launch/supervisor/failure_record.h"
 #include "launch/supervisor/mpi_world.h"
 #include "launch/supervisor/restart_log.h"
 #include "launch/supervisor/stop_signals.h"
@@ -23,10 +24,6 @@ namespace dact::launch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double unix_time_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // Seconds of the back-off before restart number `restart` (1-based).
 double backoff_before(int restart, const RunControlConfig& run) {

@@ -2,7 +2,9 @@
 // for every model family: the run leaves its artifacts, and a run stopped at step k and
 // resumed ends with the same bytes of weights, Adam state and EMA tracks as one that
 // never stopped, with EDM2's recipe and (for the DiT flow family) with DiT/MAR's
-// (cosine lr, AdamW, clipping, classic EMA).
+// (cosine lr, AdamW, clipping, classic EMA). The latent case trains the EDM2 U-Net on
+// latent shards (`dact dataset encode --flip` with a tiny random autoencoder): the
+// loaders' latent draws resume exactly too, and its snapshots decode to pixels.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,7 +12,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "launch/latent/dataset_encode.h"
 #include "storage/tensor_file.h"
+#include "tests/support/latent_test_files.h"
+#include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
 
 namespace {
@@ -31,6 +36,13 @@ nlohmann::json tiny_dit(const std::string& arch) {
 }
 
 FamilyCase family_case(const std::string& name) {
+  if (name == "latent") {  // EDM2 on 8 x 8 latents of 4 channels (32 x 32 images / 4)
+    return {name,
+            {{"arch", "edm2-precond"}, {"img_resolution", 8}, {"img_channels", 4}, {"label_dim", 10},
+             {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
+             {"attn_resolutions", nlohmann::json::array()}},
+            {{"label_dropout", 0.1}}};
+  }
   if (name == "edm2") {
     return {name,
             {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
@@ -57,9 +69,21 @@ class TrainResumeTest : public ::testing::TestWithParam<std::string> {
                                 (root_ / "data").string() + " --split test --resolution 32 > " +
                                 (root_ / "convert.log").string() + " 2>&1";
     ASSERT_EQ(std::system(convert.c_str()), 0) << convert;
+    nlohmann::json dataset = {{"dir", (root_ / "data" / "test").string()}};
+    if (family.name == "latent") {
+      // 512 images are enough for 192 training samples and keep the encode short.
+      dact::testing::write_dataset_prefix((root_ / "data" / "test").string(), (root_ / "pixels").string(), 512, 256);
+      dact::testing::write_tiny_autoencoder((root_ / "ae.h5").string(), 5, 32);
+      dact::launch::EncodeOptions options;
+      options.autoencoder = (root_ / "ae.h5").string();
+      options.flip = true;
+      options.dtype = torch::kFloat16;
+      dact::launch::encode_dataset((root_ / "pixels").string(), (root_ / "latents").string(), options, nullptr);
+      dataset = {{"dir", (root_ / "latents").string()}, {"latent", nlohmann::json::object()}};
+    }
     const nlohmann::json config = {
         {"seed", 3},
-        {"dataset", {{"dir", (root_ / "data" / "test").string()}}},
+        {"dataset", dataset},
         {"model", family.model},
         {"roles", {{"data_loader", 1}, {"trainer", 2}, {"ema", 1}}},
         {"trainer", {{"batch", 16}, {"batch_per_rank", 4}, {"ref_lr", 0.01}, {"rampup_Mimg", 0.0001},
@@ -176,6 +200,31 @@ TEST_P(TrainResumeTest, RecipeRunResumesBitIdenticallyWithItsClassicEmaTrack) {
   EXPECT_NE(text.find("classic tracks 'ema'"), std::string::npos) << text;
 }
 
+TEST_P(TrainResumeTest, LatentSnapshotSamplesDecodedPixels) {
+  if (GetParam() != "latent") GTEST_SKIP() << "latent runs only";
+  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.h5")) {
+    ASSERT_EQ(train("full", ""), 0);
+  }
+  // The scaling was frozen into the run's config from the manifest's statistics.
+  const nlohmann::json stored = nlohmann::json::parse(std::ifstream(run_dir("full") + "/config.json"));
+  EXPECT_EQ(stored.at("config").at("dataset").at("latent").at("raw_std").size(), 4u);
+  // `dact sample` needs the snapshot alone: it names the autoencoder, its fingerprint and the scaling.
+  const dact::storage::TensorFile snapshot =
+      dact::storage::read_tensor_file(run_dir("full") + "/snapshots/snapshot-000000.h5");
+  ASSERT_TRUE(snapshot.metadata.contains("image_decoder"));
+  EXPECT_EQ(snapshot.metadata.at("image_decoder").at("autoencoder"), (root_ / "ae.h5").string());
+  const auto sample = dact::testing::run_dact_command("sample --snapshot " + run_dir("full") +
+                                                          "/snapshots/snapshot-000000.h5 --steps 2 --num 3 --out " +
+                                                          run_dir("full") + "/sample",
+                                                      true);
+  ASSERT_EQ(sample.exit_code, 0) << sample.output;
+  EXPECT_TRUE(fs::exists(run_dir("full") + "/sample/grid.png"));
+  H5::H5File images(run_dir("full") + "/sample/images.h5", H5F_ACC_RDONLY);
+  const torch::Tensor pixels = dact::storage::read_h5_tensor(images, "images");
+  EXPECT_EQ(pixels.sizes(), (std::vector<int64_t>{3, 1, 32, 32}));  // decoded, not latents
+  EXPECT_EQ(pixels.scalar_type(), torch::kUInt8);
+}
+
 TEST_P(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
   EXPECT_NE(train("bad", "--set trainer.bacth=3"), 0);
   std::ifstream out(root_ / "bad.out");
@@ -186,5 +235,6 @@ TEST_P(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
 INSTANTIATE_TEST_SUITE_P(Edm2, TrainResumeTest, ::testing::Values("edm2"));
 INSTANTIATE_TEST_SUITE_P(DitFlow, TrainResumeTest, ::testing::Values("dit_flow"));
 INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm"));
+INSTANTIATE_TEST_SUITE_P(Latent, TrainResumeTest, ::testing::Values("latent"));
 
 }  // namespace

@@ -96,8 +96,9 @@ TEST_F(EvaluationJobTest, ImageDependsOnItsSeedNotOnItsBatch) {
   const std::unique_ptr<models::Model> net = load_snapshot_network(snapshot_path_, 0.1);
   models::SamplingOptions options;
   options.steps = 3;
-  const SeededImages all = generate_seeded_images(*net, 0, 12, 12, options);
-  const SeededImages some = generate_seeded_images(*net, 5, 7, 2, options);
+  const auto pixels = models::latent::pixel_space_decoder();
+  const SeededImages all = generate_seeded_images(*net, *pixels, 0, 12, 12, options);
+  const SeededImages some = generate_seeded_images(*net, *pixels, 5, 7, 2, options);
   EXPECT_TRUE(torch::equal(some.images, all.images.slice(0, 5, 7)));
   EXPECT_TRUE(torch::equal(all.labels, torch::tensor({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1}, torch::kInt64)));
   EXPECT_TRUE(torch::equal(seeded_noise(5, {4, 8}), seeded_noise(5, {4, 8})));

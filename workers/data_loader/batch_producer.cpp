@@ -10,8 +10,8 @@ namespace dact::workers::data_loader {
 
 BatchProducer::BatchProducer(const storage::ShardDataset& dataset, SampleOrder order,
                              std::vector<int> trainer_indices, int64_t start_step,
-                             int64_t last_step, Send send)
-    : dataset_(dataset), order_(std::move(order)), last_step_(last_step), send_(std::move(send)) {
+                             int64_t last_step, Send send, const LatentDraw* latent_draw)
+    : dataset_(dataset), latent_draw_(latent_draw), order_(std::move(order)), last_step_(last_step), send_(std::move(send)) {
   for (int trainer : trainer_indices) cursors_[trainer] = Cursor{start_step, 0, 0};
   thread_ = std::thread([this] { run(); });
 }
@@ -78,7 +78,14 @@ void BatchProducer::run() {
     TrainingBatch batch;
     batch.step = step;
     batch.round = static_cast<int32_t>(round);
-    batch.tensors = tensors_to_bytes({{"images", samples.samples}, {"labels", samples.labels}});
+    if (latent_draw_ != nullptr) {
+      const BatchLayout& layout = order_.layout();
+      const int64_t first_position = (round * layout.num_trainers + trainer) * layout.batch_per_rank;
+      batch.tensors = tensors_to_bytes(
+          {{"latents", latent_draw_->draw(samples.samples, step, first_position)}, {"labels", samples.labels}});
+    } else {
+      batch.tensors = tensors_to_bytes({{"images", samples.samples}, {"labels", samples.labels}});
+    }
     const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     lock.lock();

@@ -2,7 +2,9 @@
 // The data-loader actor's logic: for each trainer it serves, produce that trainer's
 // micro-batches in order (SampleOrder), but only as many as the trainer has granted
 // credits for, so a loader never floods a trainer. Reading runs on a producer thread;
-// `send` hands each finished batch to the actor's loop thread.
+// `send` hands each finished batch to the actor's loop thread. Pixel batches are sent
+// as stored (tensor "images", uint8); latent batches as drawn by `latent_draw`
+// (tensor "latents", float32 model space), so trainers never see moments.
 // grant() and stop() are thread-safe.
 #include <condition_variable>
 #include <functional>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "storage/shard_dataset.h"
+#include "workers/data_loader/latent_draw.h"
 #include "workers/data_loader/sample_order.h"
 #include "workers/worker_messages.h"
 
@@ -22,8 +25,10 @@ class BatchProducer {
   using Send = std::function<void(int trainer_index, TrainingBatch batch)>;
 
   // Produces batches of steps [start_step, last_step) for `trainer_indices`.
+  // `latent_draw`: null for pixel datasets; otherwise it must outlive the producer.
   BatchProducer(const storage::ShardDataset& dataset, SampleOrder order,
-                std::vector<int> trainer_indices, int64_t start_step, int64_t last_step, Send send);
+                std::vector<int> trainer_indices, int64_t start_step, int64_t last_step, Send send,
+                const LatentDraw* latent_draw = nullptr);
   ~BatchProducer();  // stops and joins the producer thread
 
   void grant(int trainer_index, uint32_t count);
@@ -42,6 +47,7 @@ class BatchProducer {
   int next_trainer_locked() const;
 
   const storage::ShardDataset& dataset_;
+  const LatentDraw* latent_draw_;
   SampleOrder order_;
   int64_t last_step_;
   Send send_;

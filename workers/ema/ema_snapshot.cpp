@@ -69,6 +69,7 @@ void write_ema_snapshot(const std::string& path, const EmaSnapshot& snapshot) {
                    {"model", snapshot.model},  {"config_hash", snapshot.config_hash}};
   // Absent when empty, so a run without classic EMA writes the files it always wrote.
   if (!snapshot.classic.empty()) file.metadata["classic_ema"] = classic_metadata(snapshot.classic);
+  if (!snapshot.image_decoder.is_null()) file.metadata["image_decoder"] = snapshot.image_decoder;
   storage::write_tensor_file(path, file);
 }
 
@@ -84,6 +85,7 @@ EmaSnapshot read_ema_snapshot(const std::string& path) {
     snapshot.stds = file.metadata.at("stds").get<std::vector<double>>();
     snapshot.model = file.metadata.at("model");
     snapshot.config_hash = file.metadata.at("config_hash").get<std::string>();
+    if (file.metadata.contains("image_decoder")) snapshot.image_decoder = file.metadata.at("image_decoder");
     if (file.metadata.contains("classic_ema")) {
       snapshot.classic = classic_from_metadata(file.metadata.at("classic_ema"));
     }

@@ -6,6 +6,7 @@
 // Classic EMA tracks (classic_ema_track.h), when the run keeps any, are stored beside
 // the power tracks and listed in the metadata key "classic_ema" (name, decay, warmup,
 // step of the last update); post-hoc reconstruction reads only the power tracks.
+// Snapshots of latent runs carry the metadata key "image_decoder".
 // Tensor names: "ema/<index>/<param>" (std = stds[index]), "classic/<name>/<param>" and
 // "buffer/<name>".
 #include <nlohmann/json.hpp>
@@ -35,6 +36,9 @@ struct EmaSnapshot {
   std::vector<StoredClassicEma> classic;      // empty unless the run keeps classic EMA
   storage::NamedTensors buffers;
   nlohmann::json model;  // the run config's model section, to rebuild the network
+  // How samples become pixels (models/latent/pixel_decoder.h LatentDecoderRecord):
+  // null for pixel runs; for latent runs the autoencoder, its fingerprint and the scaling.
+  nlohmann::json image_decoder;
   std::string config_hash;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "models/latent/pixel_decoder.h"
 #include "models/state_dict.h"
 #include "storage/png_writer.h"
 #include "storage/storage_error.h"
@@ -13,11 +14,12 @@ namespace dact::workers::ema {
 
 EmaWorker::EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash,
                      nlohmann::json model, std::function<std::unique_ptr<models::Model>()> make_net,
-                     EmaLinks links)
+                     EmaLinks links, nlohmann::json image_decoder)
     : config_(std::move(config)),
       run_(std::move(run)),
       config_hash_(std::move(config_hash)),
       model_(std::move(model)),
+      image_decoder_(std::move(image_decoder)),
       make_net_(std::move(make_net)),
       links_(std::move(links)) {
   if (config_.preview_track >= config_.stds.size()) {
@@ -51,6 +53,7 @@ std::shared_ptr<const EmaSnapshot> EmaWorker::copy_state(int64_t step, int64_t n
   snapshot->nimg = nimg;
   snapshot->stds = config_.stds;
   snapshot->model = model_;
+  snapshot->image_decoder = image_decoder_;
   snapshot->config_hash = config_hash_;
   for (const PowerEmaTrack& track : tracks_) {
     storage::NamedTensors copy;
@@ -124,7 +127,10 @@ void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
     if (final) {
       const std::unique_ptr<models::Model> net = make_net_();
       models::load_state_dict(net->module(), snapshot_state_dict(*snapshot, config_.preview_track));
-      storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(*net, config_.preview));
+      // Loaded only here: a latent run's EMA rank holds the decoder for the final preview alone.
+      const std::shared_ptr<models::latent::PixelDecoder> decoder =
+          models::latent::load_pixel_decoder(image_decoder_, run_.config_path());
+      storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(*net, *decoder, config_.preview));
       LOG(INFO) << "preview grid written to " << run_.sample_grid_path(kimg);
     }
     if (final || stop) links_.finished(snapshot->step);

@@ -40,9 +40,11 @@ struct EmaLinks {
 class EmaWorker {
  public:
   // `make_net` builds the trained model (for parameter names and the preview);
-  // `model` describes it in snapshots.
+  // `model` describes it in snapshots, and so does `image_decoder` (EmaSnapshot) how its
+  // samples become pixels; the preview loads that decoder when it draws.
   EmaWorker(EmaConfig config, storage::RunDirectory run, std::string config_hash, nlohmann::json model,
-            std::function<std::unique_ptr<models::Model>()> make_net, EmaLinks links);
+            std::function<std::unique_ptr<models::Model>()> make_net, EmaLinks links,
+            nlohmann::json image_decoder = nullptr);
 
   // Loads the tracks of checkpoint step `step` (ema-<step>.h5); step 0 waits for the
   // initial weights instead.
@@ -63,6 +65,7 @@ class EmaWorker {
   storage::RunDirectory run_;
   std::string config_hash_;
   nlohmann::json model_;
+  nlohmann::json image_decoder_;
   std::function<std::unique_ptr<models::Model>()> make_net_;
   EmaLinks links_;
   std::vector<std::string> param_names_;

@@ -11,7 +11,8 @@ torch::Tensor tile_images(const torch::Tensor& images, int64_t rows, int64_t col
   return images.reshape({rows, cols, C, H, W}).permute({2, 0, 3, 1, 4}).reshape({C, rows * H, cols * W});
 }
 
-torch::Tensor sample_preview_grid(models::Model& model, const PreviewOptions& options) {
+torch::Tensor sample_preview_grid(models::Model& model, models::latent::PixelDecoder& decoder,
+                                  const PreviewOptions& options) {
   const models::ImageShape shape = model.image_shape();
   const int64_t rows = std::max<int64_t>(model.label_dim(), 1);
   const int64_t count = rows * options.per_class;
@@ -26,7 +27,7 @@ torch::Tensor sample_preview_grid(models::Model& model, const PreviewOptions& op
     return torch::randn(like.sizes(), generator, like.options());
   };
   const torch::Tensor labels = torch::arange(rows).repeat_interleave(options.per_class);
-  return tile_images(evaluator::sample_pixels(model, labels, noise, sampling, randn), rows, options.per_class);
+  return tile_images(evaluator::sample_pixels(model, decoder, labels, noise, sampling, randn), rows, options.per_class);
 }
 
 }  // namespace dact::workers::ema

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "models/family.h"
+#include "models/latent/pixel_decoder.h"
 
 namespace dact::workers::ema {
 
@@ -15,8 +16,9 @@ struct PreviewOptions {
   uint64_t seed = 0;
 };
 
-// uint8 [C, rows * H, per_class * W].
-torch::Tensor sample_preview_grid(models::Model& model, const PreviewOptions& options);
+// uint8 [C, rows * H, per_class * W]; `decoder` turns samples into pixels.
+torch::Tensor sample_preview_grid(models::Model& model, models::latent::PixelDecoder& decoder,
+                                  const PreviewOptions& options);
 
 // Tiles uint8 images [rows * cols, C, H, W] into [C, rows * H, cols * W].
 torch::Tensor tile_images(const torch::Tensor& images, int64_t rows, int64_t cols);

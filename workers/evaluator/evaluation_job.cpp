@@ -11,6 +11,7 @@ namespace dact::workers::evaluator {
 EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::FeatureNetwork& features) {
   const auto start = std::chrono::steady_clock::now();
   const std::unique_ptr<models::Model> net = load_snapshot_network(job.snapshot_path, job.ema_std, job.ema_name);
+  const std::shared_ptr<models::latent::PixelDecoder> decoder = load_snapshot_decoder(job.snapshot_path);
   const models::SamplingOptions sampling = sampling_options(job);
 
   EvaluationPart part(features.dim());
@@ -18,7 +19,7 @@ EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::F
   part.seed_begin = job.seed_begin;
   part.seed_end = job.seed_end;
   std::vector<torch::Tensor> rows;
-  for_each_seeded_batch(*net, job.seed_begin, job.seed_end, job.batch, sampling,
+  for_each_seeded_batch(*net, *decoder, job.seed_begin, job.seed_end, job.batch, sampling,
                         [&](int64_t, int64_t, const torch::Tensor& images) {
                           const torch::Tensor batch_features = features.features(images).to(torch::kFloat32);
                           part.stats.add(batch_features);

@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "models/pixel_range.h"
 
 namespace dact::workers::evaluator {
 
@@ -22,9 +21,10 @@ models::SamplingOptions sampling_options(const EvaluationJob& job) {
   return options;
 }
 
-torch::Tensor sample_pixels(models::Model& model, const torch::Tensor& labels, const torch::Tensor& noise,
-                            const models::SamplingOptions& options, const models::NoiseSource& randn) {
-  return models::model_space_to_pixels(model.sample(labels, noise, options, randn));
+torch::Tensor sample_pixels(models::Model& model, models::latent::PixelDecoder& decoder, const torch::Tensor& labels,
+                            const torch::Tensor& noise, const models::SamplingOptions& options,
+                            const models::NoiseSource& randn) {
+  return decoder.to_pixels(model.sample(labels, noise, options, randn));
 }
 
 }  // namespace dact::workers::evaluator

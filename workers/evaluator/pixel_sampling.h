@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "models/family.h"
+#include "models/latent/pixel_decoder.h"
 #include "workers/evaluator/evaluation_job_settings.h"
 
 namespace dact::workers::evaluator {
@@ -12,9 +13,11 @@ namespace dact::workers::evaluator {
 // The sampling options of `job`; an unknown guidance ramp is std::invalid_argument.
 models::SamplingOptions sampling_options(const EvaluationJob& job);
 
-// labels: int64 class indices [N]; noise: standard normal [N, C, H, W]; `randn` feeds
-// stochastic samplers. Returns uint8 pixels [N, C, H, W].
-torch::Tensor sample_pixels(models::Model& model, const torch::Tensor& labels, const torch::Tensor& noise,
+// labels: int64 class indices [N]; noise: standard normal [N, C, H, W] in model space;
+// `randn` feeds stochastic samplers; `decoder` maps the samples to pixels (identity
+// range map for pixel models, the autoencoder for latent ones). Returns uint8 pixels.
+torch::Tensor sample_pixels(models::Model& model, models::latent::PixelDecoder& decoder, const torch::Tensor& labels,
+                            const torch::Tensor& noise,
                             const models::SamplingOptions& options,
                             const models::NoiseSource& randn = models::standard_normal_like);
 

@@ -34,7 +34,8 @@ torch::Tensor seeded_noise(int64_t seed, const models::ImageShape& shape) {
   return torch::randn({shape.channels, shape.resolution, shape.resolution}, generator, torch::kFloat32);
 }
 
-void for_each_seeded_batch(models::Model& model, int64_t seed_begin, int64_t seed_end, int64_t batch,
+void for_each_seeded_batch(models::Model& model, models::latent::PixelDecoder& decoder, int64_t seed_begin,
+                           int64_t seed_end, int64_t batch,
                            const models::SamplingOptions& options, const SeededBatchSink& on_batch) {
   if (seed_begin < 0 || seed_end < seed_begin) {
     throw std::invalid_argument("seed range [" + std::to_string(seed_begin) + ", " + std::to_string(seed_end) +
@@ -55,15 +56,17 @@ void for_each_seeded_batch(models::Model& model, int64_t seed_begin, int64_t see
     }
     const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64);
     on_batch(begin, end,
-             sample_pixels(model, label_tensor, torch::stack(noise), options, per_image_noise(sampler_generators)));
+             sample_pixels(model, decoder, label_tensor, torch::stack(noise), options,
+                           per_image_noise(sampler_generators)));
     begin = end;
   }
 }
 
-SeededImages generate_seeded_images(models::Model& model, int64_t seed_begin, int64_t seed_end, int64_t batch,
+SeededImages generate_seeded_images(models::Model& model, models::latent::PixelDecoder& decoder, int64_t seed_begin,
+                                    int64_t seed_end, int64_t batch,
                                     const models::SamplingOptions& options) {
   std::vector<torch::Tensor> images;
-  for_each_seeded_batch(model, seed_begin, seed_end, batch, options,
+  for_each_seeded_batch(model, decoder, seed_begin, seed_end, batch, options,
                         [&images](int64_t, int64_t, const torch::Tensor& pixels) { images.push_back(pixels); });
   std::vector<int64_t> labels;
   for (int64_t seed = seed_begin; seed < seed_end; ++seed) labels.push_back(seeded_class(seed, model.label_dim()));

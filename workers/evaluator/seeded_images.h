@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "models/family.h"
+#include "models/latent/pixel_decoder.h"
 
 namespace dact::workers::evaluator {
 
@@ -26,11 +27,14 @@ struct SeededImages {
 
 // Images [seed_begin, seed_end); `on_batch` sees each finished batch (seed range and
 // pixels), e.g. to extract features without holding every image.
+// `decoder` turns the model's samples into pixels (pixel_decoder.h).
 using SeededBatchSink = std::function<void(int64_t seed_begin, int64_t seed_end, const torch::Tensor& images)>;
-void for_each_seeded_batch(models::Model& model, int64_t seed_begin, int64_t seed_end, int64_t batch,
+void for_each_seeded_batch(models::Model& model, models::latent::PixelDecoder& decoder, int64_t seed_begin,
+                           int64_t seed_end, int64_t batch,
                            const models::SamplingOptions& options, const SeededBatchSink& on_batch);
 
-SeededImages generate_seeded_images(models::Model& model, int64_t seed_begin, int64_t seed_end, int64_t batch,
+SeededImages generate_seeded_images(models::Model& model, models::latent::PixelDecoder& decoder, int64_t seed_begin,
+                                    int64_t seed_end, int64_t batch,
                                     const models::SamplingOptions& options);
 
 }  // namespace dact::workers::evaluator

@@ -4,6 +4,7 @@
 
 #include "models/state_dict.h"
 #include "storage/storage_error.h"
+#include "storage/tensor_file.h"
 #include "workers/ema/ema_snapshot.h"
 
 namespace dact::workers::evaluator {
@@ -30,6 +31,11 @@ std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot
   }
   net->module().eval();
   return net;
+}
+
+std::shared_ptr<models::latent::PixelDecoder> load_snapshot_decoder(const std::string& snapshot_path) {
+  const nlohmann::json metadata = storage::read_tensor_file_metadata(snapshot_path);
+  return models::latent::load_pixel_decoder(metadata.value("image_decoder", nlohmann::json()), snapshot_path);
 }
 
 }  // namespace dact::workers::evaluator

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "models/family.h"
+#include "models/latent/pixel_decoder.h"
 
 namespace dact::workers::evaluator {
 
@@ -21,5 +22,10 @@ namespace dact::workers::evaluator {
 // (listing the ones it has), or its weights do not fit the described network.
 std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std,
                                                      const std::string& ema_name = "");
+
+// How the snapshot's samples become pixels: its metadata "image_decoder" (latent runs:
+// the autoencoder, checked against its recorded fingerprint, and the scaling), else the
+// pixel range map. Reads only the metadata; errors name the snapshot and the weights file.
+std::shared_ptr<models::latent::PixelDecoder> load_snapshot_decoder(const std::string& snapshot_path);
 
 }  // namespace dact::workers::evaluator

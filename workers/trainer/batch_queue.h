@@ -14,7 +14,9 @@ namespace dact::workers::trainer {
 struct MicroBatch {
   int64_t step = 0;
   int32_t round = 0;
-  torch::Tensor images;  // uint8 [N, C, H, W]
+  // uint8 pixels [N, C, H, W], or for latent runs float32 latents already in model
+  // space (drawn and scaled by the data loader, workers/data_loader/latent_draw.h).
+  torch::Tensor images;
   torch::Tensor labels;  // int64 [N]
   double loader_busy_s = 0;
 };

@@ -20,6 +20,12 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Pixel batches (uint8) map to [-1, 1] exactly as before; latent batches arrive in
+// model space from the loader.
+torch::Tensor batch_in_model_space(const torch::Tensor& samples) {
+  return samples.scalar_type() == torch::kUInt8 ? models::pixels_to_model_space(samples) : samples;
+}
+
 double unix_time_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -122,7 +128,7 @@ double GradientLoop::train_one_step() {
     at::Generator generator = micro_batch_generator(seed_, step_, round, trainer_index_);
     if (round == rounds_ - 1) all_reduce_.arm_for_final_backward();
     const models::MicroBatchLoss micro_batch =
-        model_->training_loss(models::pixels_to_model_space(batch->images), batch->labels, generator);
+        model_->training_loss(batch_in_model_space(batch->images), batch->labels, generator);
     // Summed over the micro-batch and divided by the global batch, the rounds and
     // trainers add up to the step's mean loss (EDM2: loss.sum() / batch_size).
     const torch::Tensor loss = micro_batch.loss.sum() * (1.0 / config_.batch);
