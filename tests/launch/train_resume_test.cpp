@@ -100,7 +100,7 @@ class TrainResumeTest : public ::testing::TestWithParam<std::string> {
                          {"warmup_kimg", 0.064}, {"decay_end_kimg", 0.192}, {"min_lr", 1e-4},
                          {"clip_grad_norm", 0.5}, {"adam", {{"beta2", 0.95}, {"weight_decay", 0.02}}},
                          {"checkpoint_every_steps", 4}, {"ema_every_steps", 2}, {"status_every_s", 0},
-                         {"loss", {{"label_dropout", 0.1}}}};
+                         {"loss", family.loss}};
     recipe["ema"]["classic"] = {{{"name", "ema"}, {"decay", 0.99}, {"warmup", true}}};
     std::ofstream(root_ / "recipe.json") << recipe.dump(2);
   }
