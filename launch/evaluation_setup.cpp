@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "config/config_error.h"
+#include "launch/held_out_split.h"
 #include "launch/latent/latent_run_setup.h"
+#include "models/autoencoding_model.h"
 #include "models/features/fashion_classifier_training.h"
 #include "storage/shard_dataset.h"
 #include "storage/shard_manifest.h"
@@ -59,17 +61,16 @@ void train_classifier(const RunConfig& config, const std::string& out) {
   features::write_fashion_classifier(out, net, extra);
 }
 
-void write_reference(const RunConfig& config, const std::string& weights, const std::string& out) {
-  const std::string pixels_dir = pixel_dataset_dir(config);
-  LOG(INFO) << "writing reference statistics of " << pixels_dir << " to " << out;
-  const storage::ShardDataset dataset(pixels_dir);
+void write_reference(const std::string& dataset_dir, const std::string& weights, const std::string& out) {
+  LOG(INFO) << "writing reference statistics of " << dataset_dir << " to " << out;
+  const storage::ShardDataset dataset(dataset_dir);
   std::unique_ptr<models::features::FeatureNetwork> net = models::features::load_feature_network(weights);
   // KID and precision/recall compare against this many reference features; the
   // moments (FD) cover the whole dataset.
   constexpr int64_t kReferenceFeatures = 5000;
   workers::evaluator::ReferenceStatistics reference =
       workers::evaluator::compute_reference_statistics(dataset, *net, 256, kReferenceFeatures);
-  reference.source = {{"dataset", fs::absolute(pixels_dir).string()}};
+  reference.source = {{"dataset", fs::absolute(dataset_dir).string()}};
   workers::evaluator::write_reference_statistics(out, reference);
 }
 
@@ -85,8 +86,26 @@ std::string feature_weights_path(const RunConfig& config) {
   return beside_dataset(config, "feature-classifier.h5");
 }
 
+// The images a run's samples are measured against: the training set, or for an
+// autoencoder the held-out split it reconstructs (rFID compares reconstructions of a
+// split with that split). Throws config::ConfigError when an autoencoder has none.
+std::string reference_dataset_dir(const RunConfig& config) {
+  if (!models::is_autoencoding(*config.model)) return pixel_dataset_dir(config);
+  const std::string held_out = held_out_dataset_dir(config);
+  if (held_out.empty()) {
+    throw config::ConfigError("config key 'eval.enabled': an autoencoder is evaluated on the held-out split, a "
+                              "'test' dataset beside dataset.dir '" + config.dataset.dir +
+                              "', and there is none (dact dataset convert --split test, or set eval.enabled false)");
+  }
+  return held_out;
+}
+
 std::string reference_statistics_path(const RunConfig& config) {
   if (config.eval.reference != "auto") return fs::absolute(config.eval.reference).string();
+  if (models::is_autoencoding(*config.model)) {
+    const fs::path held_out = reference_dataset_dir(config);
+    return (held_out.parent_path() / (held_out.filename().string() + "-reference-statistics.h5")).string();
+  }
   return beside_dataset(config, dataset_name(config) + "-reference-statistics.h5");
 }
 
@@ -108,7 +127,7 @@ void ensure_evaluation_files(const RunConfig& config) {
     if (config.eval.reference != "auto") {
       throw config::ConfigError("config key 'eval.reference': no file '" + reference + "'");
     }
-    write_reference(config, weights, reference);
+    write_reference(reference_dataset_dir(config), weights, reference);
   }
 }
 

@@ -18,6 +18,7 @@
 #include "launch/roles/role_context.h"
 #include "launch/roles/snapshot_evaluations.h"
 #include "launch/roles/stop_request_watch.h"
+#include "models/autoencoding_model.h"
 #include "storage/atomic_file.h"
 #include "workers/worker_messages.h"
 
@@ -86,6 +87,7 @@ void run_coordinator_role(RoleContext& context) {
   if (config.eval.enabled) {
     evaluation_options.feature_weights = feature_weights_path(config);
     evaluation_options.reference = reference_statistics_path(config);
+    if (models::is_autoencoding(*config.model)) evaluation_options.held_out_dataset = reference_dataset_dir(config);
   }
   SnapshotEvaluations evaluations(evaluation_options, context.run);
   coordinator::Coordinator coordinator(actor, role_map_of(config), context.world_size, options, &evaluations);

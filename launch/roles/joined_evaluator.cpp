@@ -18,6 +18,7 @@
 #include "launch/roles/role_context.h"
 #include "launch/run_setup.h"
 #include "workers/evaluator/evaluation_messages.h"
+#include "workers/evaluator/reconstruction_messages.h"
 
 namespace dact::launch {
 namespace {
@@ -86,7 +87,7 @@ void run_joined_evaluator(const JoinedEvaluatorRequest& request) {
       request.token_file.empty() ? request.run_dir + "/join_token" : request.token_file);
   options.role = "evaluator";
   options.name = request.name.empty() ? default_name() : request.name;
-  options.job_types = {workers::evaluator::kEvaluateJobType};
+  options.job_types = {workers::evaluator::kEvaluateJobType, workers::evaluator::kReconstructJobType};
   coordinator::MemberSession session(actor, options);
   session.on_joined([&](actors::PeerId id) {
     LOG(INFO) << options.name << " joined the run at " << address.host << ":" << address.port << " as member "

@@ -7,6 +7,8 @@
 
 #include "workers/evaluator/evaluation_messages.h"
 #include "workers/evaluator/part_results.h"
+#include "workers/evaluator/reconstruction_messages.h"
+#include "workers/evaluator/reconstruction_results.h"
 #include "workers/job_payload.h"
 
 namespace dact::launch {
@@ -49,6 +51,25 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
   return job;
 }
 
+// An autoencoder's part: the held-out images of the part's range ("seeds" of the plan).
+evaluator::ReconstructPart reconstruct_part(const SnapshotEvaluationsOptions& options, const std::string& snapshot,
+                                            uint64_t evaluation_id, int64_t kimg,
+                                            const coordinator::EvaluationPartSeeds& part) {
+  evaluator::ReconstructPart job;
+  job.evaluation_id = evaluation_id;
+  job.part_index = part.part_index;
+  job.kimg = kimg;
+  job.job.snapshot_path = snapshot;
+  job.job.ema_std = options.eval.ema_std;
+  job.job.ema_name = options.eval.ema;
+  job.job.held_out_dataset = options.held_out_dataset;
+  job.job.index_begin = part.seed_begin;
+  job.job.index_end = part.seed_end;
+  job.job.batch = options.eval.batch;
+  job.job.feature_weights = options.feature_weights;
+  return job;
+}
+
 }  // namespace
 
 SnapshotEvaluations::SnapshotEvaluations(SnapshotEvaluationsOptions options, storage::RunDirectory run)
@@ -79,6 +100,13 @@ void SnapshotEvaluations::snapshot_written(int64_t kimg, const std::string& path
   job.kimg = kimg;
   job.job = job_settings(options_, snapshot);
   for (const coordinator::EvaluationPartSeeds& part : evaluation.parts) {
+    if (!options_.held_out_dataset.empty()) {
+      const coordinator::JobId job_id = coordinator_->submit_job(
+          evaluator::kReconstructJobType, workers::to_job_bytes(reconstruct_part(options_, snapshot, id, kimg, part)),
+          options_.eval.lease_timeout_s);
+      board_.bind_job(id, part.part_index, job_id);
+      continue;
+    }
     job.part_index = part.part_index;
     job.job.seed_begin = part.seed_begin;
     job.job.seed_end = part.seed_end;
@@ -148,14 +176,17 @@ void SnapshotEvaluations::measure_next() {
 void SnapshotEvaluations::write_metrics(const coordinator::FinishedEvaluation& finished) {
   nlohmann::json line;
   try {
+    const bool reconstructed = !options_.held_out_dataset.empty();
     const evaluator::MeasuredEvaluation measured =
-        evaluator::measure_parts(finished.results, reference().statistics);
-    line = {{"kimg", finished.kimg},
-            {"snapshot", finished.snapshot_path},
-            {"ema_std", options_.eval.ema_std},
-            {"sampler", options_.eval.sampler},
-            {"steps", options_.eval.steps},
-            {"guidance", options_.eval.guidance}};
+        reconstructed ? evaluator::measure_reconstruction_parts(finished.results, reference().statistics)
+                      : evaluator::measure_parts(finished.results, reference().statistics);
+    line = {{"kimg", finished.kimg}, {"snapshot", finished.snapshot_path}, {"ema_std", options_.eval.ema_std}};
+    if (reconstructed) {
+      line["reconstructed"] = options_.held_out_dataset;
+    } else {
+      line.update({{"sampler", options_.eval.sampler}, {"steps", options_.eval.steps},
+                   {"guidance", options_.eval.guidance}});
+    }
     if (!options_.eval.ema.empty()) line["ema"] = options_.eval.ema;  // a classic track: ema_std does not apply
     line.update(measured.metrics);
     line["seconds"] = measured.seconds;

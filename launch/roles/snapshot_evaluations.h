@@ -2,7 +2,8 @@
 // The coordinator's evaluation service: turns each SnapshotWritten into an evaluation
 // split into fixed parts (coordinator/evaluation_board.h), submits the parts as
 // "evaluate" jobs, and when every part is in merges them in part order, measures them
-// against the reference statistics and appends one line to RUN/metrics.jsonl.
+// against the reference statistics and appends one line to RUN/metrics.jsonl. An
+// autoencoder's parts reconstruct held-out images instead (held_out_dataset).
 //
 // It is the Coordinator's observer (job results, evaluators joining and leaving); call
 // attach() once the Coordinator exists. Runs on the coordinator's actor loop, except
@@ -25,6 +26,10 @@ struct SnapshotEvaluationsOptions {
   EvaluationConfig eval;
   std::string feature_weights;  // absolute
   std::string reference;        // absolute
+  // Non-empty: the model is an autoencoder, and each part reconstructs these held-out
+  // images ("reconstruct" jobs, workers/evaluator/reconstruction_job.h) instead of
+  // sampling; the line adds "psnr". Absolute.
+  std::string held_out_dataset;
 };
 
 class SnapshotEvaluations : public coordinator::CoordinatorObserver {

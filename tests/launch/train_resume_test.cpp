@@ -4,7 +4,9 @@
 // never stopped, with EDM2's recipe and (for the DiT flow family) with DiT/MAR's
 // (cosine lr, AdamW, clipping, classic EMA). The latent case trains the EDM2 U-Net on
 // latent shards (`dact dataset encode --flip` with a tiny random autoencoder): the
-// loaders' latent draws resume exactly too, and its snapshots decode to pixels.
+// loaders' latent draws resume exactly too, and its snapshots decode to pixels. The KL
+// autoencoder trains the same way; its preview grid reconstructs dataset images instead
+// of sampling.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -51,6 +53,14 @@ FamilyCase family_case(const std::string& name) {
             {{"label_dropout", 0.1}}};
   }
   if (name == "dit_flow") return {name, tiny_dit("dit-flow"), {{"time_distribution", "logit-normal"}}};
+  if (name == "kl_autoencoder") {
+    // 32x32x1 -> 16x16x4; z is drawn from the posterior with each micro-batch's generator.
+    return {name,
+            {{"arch", "kl-autoencoder"}, {"ch", 32}, {"ch_mult", {1, 2}}, {"num_res_blocks", 1},
+             {"attn_resolutions", nlohmann::json::array()}, {"resolution", 32}, {"in_channels", 1},
+             {"z_channels", 4}, {"embed_dim", 4}},
+            {{"reconstruction", "l1"}, {"kl_weight", 1e-6}}};
+  }
   nlohmann::json ddpm = tiny_dit("dit-ddpm");
   ddpm["diffusion_steps"] = 100;
   ddpm["noise_schedule"] = "cosine";
@@ -145,6 +155,10 @@ TEST_P(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
   for (std::string line; std::getline(stats, line); ++lines) {
     const nlohmann::json entry = nlohmann::json::parse(line);
     EXPECT_TRUE(std::isfinite(entry.at("loss").get<double>()));
+    if (GetParam() == "kl_autoencoder") {  // per sample: sum of |x - D(z)| over 32x32 pixels, and the KL
+      EXPECT_GT(entry.at("loss_terms").at("reconstruction").get<double>(), 0) << line;
+      EXPECT_GE(entry.at("loss_terms").at("kl").get<double>(), 0) << line;
+    }
     EXPECT_DOUBLE_EQ(entry.at("kimg").get<double>(), entry.at("step").get<double>() * 16 / 1000);  // batch 16
     // The stall shares are disjoint parts of the interval.
     double stalled_pct = 0;
@@ -236,5 +250,6 @@ INSTANTIATE_TEST_SUITE_P(Edm2, TrainResumeTest, ::testing::Values("edm2"));
 INSTANTIATE_TEST_SUITE_P(DitFlow, TrainResumeTest, ::testing::Values("dit_flow"));
 INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm"));
 INSTANTIATE_TEST_SUITE_P(Latent, TrainResumeTest, ::testing::Values("latent"));
+INSTANTIATE_TEST_SUITE_P(KlAutoencoder, TrainResumeTest, ::testing::Values("kl_autoencoder"));
 
 }  // namespace

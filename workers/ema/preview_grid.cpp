@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "workers/ema/reconstruction_grid.h"
 #include "workers/evaluator/pixel_sampling.h"
 
 namespace dact::workers::ema {
@@ -13,6 +14,12 @@ torch::Tensor tile_images(const torch::Tensor& images, int64_t rows, int64_t col
 
 torch::Tensor sample_preview_grid(models::Model& model, models::latent::PixelDecoder& decoder,
                                   const PreviewOptions& options) {
+  if (models::AutoencodingModel* autoencoder = models::as_autoencoding(model)) {
+    if (options.reconstruct_dataset.empty()) {
+      throw std::invalid_argument("the preview of an autoencoder needs images to reconstruct (reconstruct_dataset)");
+    }
+    return reconstruction_grid(model, *autoencoder, options.reconstruct_dataset, options.per_class);
+  }
   const models::ImageShape shape = model.image_shape();
   const int64_t rows = std::max<int64_t>(model.label_dim(), 1);
   const int64_t count = rows * options.per_class;

@@ -1,8 +1,11 @@
 #pragma once
 // The preview a user looks at: `per_class` samples of each class, one row per class
 // (one row for an unconditional model), drawn with the model family's default sampler
-// (optionally with classifier-free guidance), tiled into one uint8 image.
+// (optionally with classifier-free guidance), tiled into one uint8 image. For an
+// autoencoder, held-out images and their reconstructions instead (reconstruction_grid.h).
 #include <torch/torch.h>
+
+#include <string>
 
 #include "models/family.h"
 #include "models/latent/pixel_decoder.h"
@@ -14,6 +17,9 @@ struct PreviewOptions {
   int64_t num_steps = 32;
   double guidance = 1.0;  // CFG weight; 1 = none (needs label dropout in training if > 1)
   uint64_t seed = 0;
+  // Autoencoders only: the dataset whose images the grid reconstructs. Not a config
+  // key: the EMA role sets the run's held-out split (launch/held_out_split.h).
+  std::string reconstruct_dataset;
 };
 
 // uint8 [C, rows * H, per_class * W]; `decoder` turns samples into pixels.
