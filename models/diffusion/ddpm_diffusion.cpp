@@ -117,7 +117,8 @@ std::vector<int64_t> space_timesteps(int64_t num_timesteps, const std::string& r
   return {steps.begin(), steps.end()};
 }
 
-GaussianDiffusion::GaussianDiffusion(const DdpmConfig& config) : variance_(config.variance) {
+GaussianDiffusion::GaussianDiffusion(const DdpmConfig& config)
+    : variance_(config.variance), prediction_(config.prediction), clip_denoised_(config.clip_denoised) {
   // SpacedDiffusion: keep alpha-bar at the chosen steps and rederive the betas.
   const auto base_betas = named_beta_schedule(config.schedule, config.diffusion_steps);
   const auto use = space_timesteps(config.diffusion_steps, config.timestep_respacing);
@@ -185,6 +186,16 @@ torch::Tensor GaussianDiffusion::q_sample(const torch::Tensor& x0, const torch::
   return extract(sqrt_alphas_cumprod_, t, x0) * x0 + extract(sqrt_one_minus_alphas_cumprod_, t, x0) * noise;
 }
 
+torch::Tensor GaussianDiffusion::predict_xstart(const torch::Tensor& prediction, const torch::Tensor& x_t,
+                                               const torch::Tensor& t) const {
+  if (prediction_ == DdpmPrediction::velocity) {
+    // x0 = sqrt(abar) x_t - sqrt(1 - abar) v.
+    return extract(sqrt_alphas_cumprod_, t, x_t) * x_t - extract(sqrt_one_minus_alphas_cumprod_, t, x_t) * prediction;
+  }
+  // x0 = sqrt(1 / abar) x_t - sqrt(1 / abar - 1) eps.
+  return extract(sqrt_recip_alphas_cumprod_, t, x_t) * x_t - extract(sqrt_recipm1_alphas_cumprod_, t, x_t) * prediction;
+}
+
 DdpmMeanVariance GaussianDiffusion::q_posterior(const torch::Tensor& x0, const torch::Tensor& x_t,
                                                 const torch::Tensor& t) const {
   return {extract(posterior_mean_coef1_, t, x_t) * x0 + extract(posterior_mean_coef2_, t, x_t) * x_t,
@@ -192,11 +203,11 @@ DdpmMeanVariance GaussianDiffusion::q_posterior(const torch::Tensor& x0, const t
 }
 
 DdpmMeanVariance GaussianDiffusion::p_mean_variance(const torch::Tensor& model_output,
-                                                    const torch::Tensor& x, const torch::Tensor& t) const {
-  torch::Tensor eps = model_output, variance, log_variance;
+                                                    const torch::Tensor& x, const torch::Tensor& t, bool clip) const {
+  torch::Tensor prediction = model_output, variance, log_variance;
   if (variance_ == DdpmVariance::learned_range) {
     const auto parts = model_output.split(x.size(1), 1);
-    eps = parts[0];
+    prediction = parts[0];
     // v in [-1, 1] interpolates log variance between beta~_t and beta_t (IDDPM Eq. 15).
     const auto frac = (parts[1] + 1) / 2;
     log_variance = frac * extract(log_betas_, t, x) + (1 - frac) * extract(posterior_log_variance_clipped_, t, x);
@@ -208,9 +219,8 @@ DdpmMeanVariance GaussianDiffusion::p_mean_variance(const torch::Tensor& model_o
     variance = extract(fixed_large_variance_, t, x);
     log_variance = extract(fixed_large_log_variance_, t, x);
   }
-  // x0 = sqrt(1 / abar) x_t - sqrt(1 / abar - 1) eps.
-  const auto pred_xstart =
-      extract(sqrt_recip_alphas_cumprod_, t, x) * x - extract(sqrt_recipm1_alphas_cumprod_, t, x) * eps;
+  torch::Tensor pred_xstart = predict_xstart(prediction, x, t);
+  if (clip) pred_xstart = pred_xstart.clamp(-1, 1);
   const auto posterior = q_posterior(pred_xstart, x, t);
   return {posterior.mean, variance, log_variance, pred_xstart};
 }
@@ -221,7 +231,7 @@ torch::Tensor GaussianDiffusion::p_sample_loop(const DdpmModel& model, const tor
   auto x = noise;
   for (int64_t i = num_timesteps() - 1; i >= 0; --i) {
     const auto t = torch::full({x.size(0)}, i, torch::TensorOptions(torch::kInt64).device(x.device()));
-    const auto out = p_mean_variance(model(x, original_timesteps(t)), x, t);
+    const auto out = p_mean_variance(model(x, original_timesteps(t)), x, t, clip_denoised_);
     const auto z = step_noise(x);
     const double nonzero = i != 0 ? 1.0 : 0.0;
     x = out.mean + nonzero * torch::exp(0.5 * out.log_variance) * z * temperature;
@@ -235,7 +245,7 @@ torch::Tensor GaussianDiffusion::ddim_sample_loop(const DdpmModel& model, const 
   auto x = noise;
   for (int64_t i = num_timesteps() - 1; i >= 0; --i) {
     const auto t = torch::full({x.size(0)}, i, torch::TensorOptions(torch::kInt64).device(x.device()));
-    const auto out = p_mean_variance(model(x, original_timesteps(t)), x, t);
+    const auto out = p_mean_variance(model(x, original_timesteps(t)), x, t, clip_denoised_);
     const auto eps = predict_eps_from_xstart(x, t, out.pred_xstart);
     const auto z = step_noise(x);
     x = ddim_step(out.pred_xstart, eps, extract(alphas_cumprod_, t, x), extract(alphas_cumprod_prev_, t, x), eta,
@@ -249,12 +259,12 @@ DdpmLosses GaussianDiffusion::training_losses(const DdpmModel& model, const torc
   const auto x_t = q_sample(x0, t, noise);
   const auto output = model(x_t, original_timesteps(t));
   DdpmLosses losses;
-  torch::Tensor eps = output;
+  torch::Tensor prediction = output;
   if (variance_ == DdpmVariance::learned_range) {
     const auto parts = output.split(x0.size(1), 1);
-    eps = parts[0];
+    prediction = parts[0];
     // VLB term with a frozen mean: it only trains the variance (IDDPM Sec. 3.1).
-    const auto frozen = torch::cat({eps.detach(), parts[1]}, 1);
+    const auto frozen = torch::cat({prediction.detach(), parts[1]}, 1);
     const auto p = p_mean_variance(frozen, x_t, t);
     const auto q = q_posterior(x0, x_t, t);
     const auto kl = mean_flat(normal_kl(q.mean, q.log_variance, p.mean, p.log_variance)) / std::log(2.0);
@@ -262,7 +272,12 @@ DdpmLosses GaussianDiffusion::training_losses(const DdpmModel& model, const torc
         mean_flat(-discretized_gaussian_log_likelihood(x0, p.mean, 0.5 * p.log_variance)) / std::log(2.0);
     losses.vb = torch::where(t.to(x0.device()) == 0, decoder_nll, kl);
   }
-  losses.mse = mean_flat((noise - eps).square());
+  // v = sqrt(abar) eps - sqrt(1 - abar) x0 (Salimans & Ho 2022, Eq. 8 notation).
+  const torch::Tensor target = prediction_ == DdpmPrediction::velocity
+                                   ? extract(sqrt_alphas_cumprod_, t, x0) * noise -
+                                         extract(sqrt_one_minus_alphas_cumprod_, t, x0) * x0
+                                   : noise;
+  losses.mse = mean_flat((target - prediction).square());
   losses.loss = losses.vb.defined() ? losses.mse + losses.vb : losses.mse;
   return losses;
 }

@@ -39,8 +39,11 @@ DitImpl::DitImpl(const DitConfig& config) : config_(config) {
   x_embedder = register_module(
       "x_embedder", PatchEmbed(config.patch_size, config.in_channels, config.hidden_size));
   t_embedder = register_module("t_embedder", TimestepEmbedder(config.hidden_size));
-  y_embedder = register_module(
-      "y_embedder", LabelEmbedder(config.num_classes, config.hidden_size, config.class_dropout_prob));
+  // An unconditional DiT (num_classes 0) has no label embedding: c is the timestep's alone.
+  if (config.num_classes > 0) {
+    y_embedder = register_module(
+        "y_embedder", LabelEmbedder(config.num_classes, config.hidden_size, config.class_dropout_prob));
+  }
   if (config.positions == DitPositions::absolute_sincos) {
     pos_embed = register_parameter(
         "pos_embed",
@@ -73,7 +76,7 @@ void DitImpl::initialize_weights() {
   const auto patch_weight = x_embedder->proj->weight;
   torch::nn::init::xavier_uniform_(patch_weight.view({patch_weight.size(0), -1}));
   torch::nn::init::zeros_(x_embedder->proj->bias);
-  torch::nn::init::normal_(y_embedder->embedding_table->weight, 0, 0.02);
+  if (y_embedder) torch::nn::init::normal_(y_embedder->embedding_table->weight, 0, 0.02);
   for (size_t index : {0, 2}) {
     torch::nn::init::normal_(t_embedder->mlp[index]->as<torch::nn::Linear>()->weight, 0, 0.02);
   }
@@ -95,7 +98,7 @@ std::pair<torch::Tensor, torch::Tensor> DitImpl::trunk(const torch::Tensor& x, c
   if (pos_embed.defined()) {
     tokens = tokens + pos_embed;
   }
-  const auto c = t_embedder->forward(t) + y_embedder->forward(y);
+  const auto c = y_embedder ? t_embedder->forward(t) + y_embedder->forward(y) : t_embedder->forward(t);
   for (const auto& block : *blocks) {
     tokens = block->as<DitBlockImpl>()->forward(tokens, c, rope_angles_);
   }

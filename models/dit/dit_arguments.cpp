@@ -44,8 +44,16 @@ DitConfig read_dit_network(config::ConfigReader& reader) {
                               std::to_string(config.input_size) + ") must be a multiple of patch_size (" +
                               std::to_string(config.patch_size) + ")");
   }
-  if (config.num_classes < 1) {
-    throw config::ConfigError("config key '" + reader.key_path("num_classes") + "' must be at least 1");
+  if (config.num_classes < 0) {
+    throw config::ConfigError("config key '" + reader.key_path("num_classes") + "' must be at least 0");
+  }
+  if (config.num_classes == 0) {
+    // Unconditional: no labels to drop, so no null class and no guidance.
+    if (reader.has("class_dropout_prob") && config.class_dropout_prob > 0) {
+      throw config::ConfigError("config key '" + reader.key_path("class_dropout_prob") +
+                                "' must be 0 for an unconditional model (num_classes 0)");
+    }
+    config.class_dropout_prob = 0;
   }
   if (config.hidden_size % config.num_heads != 0) {
     throw config::ConfigError("config key '" + reader.key_path("hidden_size") + "' must be a multiple of num_heads");

@@ -103,14 +103,11 @@ std::shared_ptr<const ModelSpec> parse_dit_ddpm(config::ConfigReader& model, con
   if (diffusion.diffusion_steps < 1) {
     throw config::ConfigError("config key '" + model.key_path("diffusion_steps") + "' must be at least 1");
   }
-  std::string schedule = "linear";
-  model.optional("noise_schedule", schedule);
-  if (schedule == "cosine") {
-    diffusion.schedule = BetaSchedule::cosine;
-  } else if (schedule != "linear") {
-    throw config::ConfigError("config key '" + model.key_path("noise_schedule") + "' is '" + schedule +
-                              "' (expected linear or cosine)");
-  }
+  model.choice("noise_schedule", diffusion.schedule,
+               {{"linear", BetaSchedule::linear}, {"cosine", BetaSchedule::cosine}});
+  model.choice("prediction", diffusion.prediction,
+               {{"epsilon", DdpmPrediction::epsilon}, {"v", DdpmPrediction::velocity}});
+  model.optional("clip_denoised", diffusion.clip_denoised);
   // DiT's create_diffusion: learned-range variance with learn_sigma, else the fixed large one.
   diffusion.variance = net.learn_sigma ? DdpmVariance::learned_range : DdpmVariance::fixed_large;
   return std::make_shared<DitDdpmSpec>(std::move(net), std::move(diffusion));

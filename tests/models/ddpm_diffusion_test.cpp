@@ -238,5 +238,73 @@ TEST(DdimSampler, ClassifierFreeGuidanceThroughTheModelSamplesTheGuidedMean) {
   EXPECT_LE(oracle::moment_error(guided_law, target), 0.05) << guided_law.mean << guided_law.cov;
 }
 
+TEST(VelocityPrediction, SamplesTheSameAsTheEquivalentEpsilonModel) {
+  // The ideal v = sqrt(abar) E[eps | x] - sqrt(1 - abar) E[x0 | x] carries the same
+  // information as the ideal eps, so both loops must give the same samples once the
+  // diffusion reads the channels as v.
+  namespace oracle = gaussian_oracle;
+  const auto data = oracle::correlated_gaussian_3d();
+  const auto abar = full_alphas_cumprod(BetaSchedule::linear);
+  const auto posterior_at = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    const double a = abar[t[0].item<int64_t>()].item<double>();
+    return std::make_pair(a, oracle::gaussian_posterior(data, x, std::sqrt(a), std::sqrt(1 - a)));
+  };
+  const DdpmModel eps_model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    return posterior_at(x, t).second.eps;
+  };
+  const DdpmModel v_model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    const auto [a, posterior] = posterior_at(x, t);
+    return std::sqrt(a) * posterior.eps - std::sqrt(1 - a) * posterior.x0;
+  };
+  DdpmConfig config{BetaSchedule::linear, 1000, "50", DdpmVariance::fixed_small};
+  const GaussianDiffusion eps_diffusion(config);
+  config.prediction = DdpmPrediction::velocity;
+  const GaussianDiffusion v_diffusion(config);
+  const auto noise = torch::randn({64, 3}, torch::kFloat64);
+  const auto steps = [](const torch::Tensor& x) { return torch::ones_like(x) * 0.3; };
+  EXPECT_TRUE(torch::allclose(v_diffusion.ddim_sample_loop(v_model, noise), eps_diffusion.ddim_sample_loop(eps_model, noise),
+                              1e-9, 1e-9));
+  EXPECT_TRUE(torch::allclose(v_diffusion.p_sample_loop(v_model, noise, 1.0, steps),
+                              eps_diffusion.p_sample_loop(eps_model, noise, 1.0, steps), 1e-9, 1e-9));
+}
+
+TEST(VelocityPrediction, TheLossTargetIsV) {
+  // A network that returns the true v = sqrt(abar) eps - sqrt(1 - abar) x0 of its
+  // inputs has zero loss under v-prediction; read as eps it is wrong (except near t = 0,
+  // where v -> eps).
+  const auto abar = full_alphas_cumprod(BetaSchedule::cosine);
+  const auto x0 = torch::rand({6, 2, 4, 4}, torch::kFloat64) * 2 - 1;
+  const auto noise = torch::randn({6, 2, 4, 4}, torch::kFloat64);
+  const auto t = torch::tensor({0, 1, 250, 500, 998, 999}, torch::kInt64);
+  const DdpmModel true_v = [&](const torch::Tensor&, const torch::Tensor& timesteps) {
+    const auto a = abar.index_select(0, timesteps).reshape({-1, 1, 1, 1});
+    return a.sqrt() * noise - (1 - a).sqrt() * x0;
+  };
+  DdpmConfig config{BetaSchedule::cosine, 1000, "", DdpmVariance::fixed_small};
+  const auto eps_losses = GaussianDiffusion(config).training_losses(true_v, x0, t, noise);
+  config.prediction = DdpmPrediction::velocity;
+  const auto v_losses = GaussianDiffusion(config).training_losses(true_v, x0, t, noise);
+  EXPECT_LT(v_losses.mse.abs().max().item<double>(), 1e-24);
+  EXPECT_GT(eps_losses.mse.mean().item<double>(), 0.1);
+}
+
+TEST(ClipDenoised, ClampsThePredictedX0BeforeThePosteriorMean) {
+  // guided-diffusion's clip_denoised: pred_xstart is clamped to [-1, 1] and the
+  // posterior mean is formed from the clamped value; without it, x0 is unbounded.
+  const GaussianDiffusion diffusion({BetaSchedule::linear, 1000, "", DdpmVariance::fixed_small});
+  const auto x = torch::randn({4, 1, 8, 8}, torch::kFloat64) * 3;
+  const auto t = torch::tensor({999, 900, 500, 10}, torch::kInt64);
+  const auto eps = -torch::randn_like(x);
+  const auto free = diffusion.p_mean_variance(eps, x, t, /*clip=*/false);
+  const auto clipped = diffusion.p_mean_variance(eps, x, t, /*clip=*/true);
+  ASSERT_GT(free.pred_xstart.abs().max().item<double>(), 1.0);
+  EXPECT_TRUE(torch::equal(clipped.pred_xstart, free.pred_xstart.clamp(-1, 1)));
+  // The posterior mean is coef1 x0 + coef2 x_t with coef1 = beta sqrt(abar_prev) / (1 - abar).
+  const auto abar = full_alphas_cumprod(BetaSchedule::linear);
+  const auto abar_t = abar.index_select(0, t), abar_prev = abar.index_select(0, t - 1);
+  const auto coef1 = ((1 - abar_t / abar_prev) * abar_prev.sqrt() / (1 - abar_t)).reshape({-1, 1, 1, 1});
+  EXPECT_TRUE(torch::allclose(clipped.mean - free.mean, coef1 * (clipped.pred_xstart - free.pred_xstart), 1e-9, 1e-12));
+}
+
 }  // namespace
 }  // namespace dact::models

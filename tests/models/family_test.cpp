@@ -45,6 +45,9 @@ TEST(ModelFamily, ParseErrorsNameTheKey) {
   nlohmann::json ddpm = tiny_dit("dit-ddpm");
   ddpm["noise_schedule"] = "sqrt";
   EXPECT_NE(config_error(ddpm).find("model.noise_schedule"), std::string::npos);
+  ddpm = tiny_dit("dit-ddpm");
+  ddpm["prediction"] = "x0";
+  EXPECT_NE(config_error(ddpm).find("'model.prediction' is 'x0' (expected epsilon, v)"), std::string::npos);
   nlohmann::json odd = tiny_dit("dit-flow");
   odd["patch_size"] = 3;
   EXPECT_NE(config_error(odd).find("multiple of patch_size"), std::string::npos);
@@ -172,20 +175,38 @@ TEST(ModelFamily, FlowTimeShiftMovesTheGrid) {
                                built->sample(labels, noise, shifted, standard_normal_like)));
 }
 
-TEST(ModelFamily, UnconditionalModelsSampleButAreNotGuided) {
-  nlohmann::json model = tiny_edm2();
-  model["label_dim"] = 0;
-  const auto spec = parse_model_spec(model, "model");
-  EXPECT_EQ(spec->label_dim(), 0);
-  const auto built = spec->build();
-  const torch::Tensor labels = torch::zeros({2}, torch::kInt64);  // ignored
-  SamplingOptions options;
-  options.steps = 2;
-  EXPECT_EQ(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like).sizes(),
-            (std::vector<int64_t>{2, 2, 8, 8}));
-  options.guidance.weight = 2;
-  EXPECT_THROW(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like),
-               std::invalid_argument);
+TEST(ModelFamily, UnconditionalModelsTrainAndSampleButAreNotGuided) {
+  nlohmann::json edm2 = tiny_edm2(), flow = tiny_dit("dit-flow"), ddpm = tiny_dit("dit-ddpm");
+  edm2["label_dim"] = 0;
+  for (nlohmann::json* dit : {&flow, &ddpm}) {
+    (*dit)["num_classes"] = 0;
+    dit->erase("class_dropout_prob");
+  }
+  for (const nlohmann::json& model : {edm2, flow, ddpm}) {
+    const auto spec = parse_model_spec(model, "model");
+    EXPECT_EQ(spec->label_dim(), 0);
+    const auto built = spec->build();
+    // No label embedding: the labels a dataset still carries change nothing.
+    at::Generator first = generator(3), second = generator(3);
+    const torch::Tensor x0 = torch::randn({2, 2, 8, 8});
+    EXPECT_TRUE(torch::equal(built->training_loss(x0, torch::tensor({0, 1}), first).loss,
+                             built->training_loss(x0, torch::tensor({2, 0}), second).loss))
+        << model;
+    const torch::Tensor labels = torch::zeros({2}, torch::kInt64);
+    SamplingOptions options;
+    options.steps = 2;
+    EXPECT_EQ(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like).sizes(),
+              (std::vector<int64_t>{2, 2, 8, 8}));
+    options.guidance.weight = 2;
+    EXPECT_THROW(built->sample(labels, torch::randn({2, 2, 8, 8}), options, standard_normal_like),
+                 std::invalid_argument);
+  }
+  for (const nlohmann::json& base : {flow, ddpm}) {
+    nlohmann::json dropping = base;
+    dropping["class_dropout_prob"] = 0.1;
+    EXPECT_NE(config_error(dropping).find("'model.class_dropout_prob' must be 0 for an unconditional model"),
+              std::string::npos);
+  }
 }
 
 TEST(ModelFamily, GuidanceNeedsLabelDropout) {
