@@ -9,10 +9,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/h5_tensor_io.h"
+#include "tests/support/python_written_files.h"
 #include "tests/support/run_dact_command.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
 
@@ -21,44 +22,24 @@ namespace {
 
 using dact::testing::run_shell_command;
 
-const char kEdmPicklePython[] = "/usr/bin/python3";
+using dact::testing::kTestPython;
 
 std::string edm_export_tool() { return dact::testing::source_dir() + "/tools/export_state_dict.py"; }
 
-class EdmPickleExport : public ::testing::TestWithParam<std::string> {
- protected:
-  static void SetUpTestSuite() {
-    if (run_shell_command(std::string(kEdmPicklePython) + " -c 'import torch, h5py, numpy'", true).exit_code != 0) {
-      skip_reason_ =
-          std::string(kEdmPicklePython) + " cannot import torch, h5py and numpy (Debian: python3-torch python3-h5py)";
-      return;
-    }
-    dir_ = std::make_unique<dact::testing::TempDir>("dact_edm_pickle_export");
-    const auto made = run_shell_command(std::string(kEdmPicklePython) + " '" + dact::testing::source_dir() +
-                                            "/tests/models/edm_pickle_reference.py' '" +
-                                            dact::testing::reference_dir() + "' '" + dir_->path() + "'",
-                                        true);
-    ASSERT_EQ(made.exit_code, 0) << made.output;
+class EdmPickleExport : public dact::testing::PythonWrittenFiles<EdmPickleExport> {
+ public:
+  static constexpr char kTempPrefix[] = "dact_edm_pickle_export";
+  static std::vector<std::string> script(const std::string& dir) {
+    return {"tests/models/edm_pickle_reference.py", dact::testing::reference_dir(), dir};
   }
-  static void TearDownTestSuite() { dir_.reset(); }
-  void SetUp() override {
-    if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
-  }
-
-  static std::string path(const std::string& name) { return *dir_ / name; }
-
-  static std::string skip_reason_;
-  static std::unique_ptr<dact::testing::TempDir> dir_;
 };
-std::string EdmPickleExport::skip_reason_;
-std::unique_ptr<dact::testing::TempDir> EdmPickleExport::dir_;
 
 TEST_P(EdmPickleExport, ExportedPickleReproducesTheReference) {
   const std::string& name = GetParam();
   const std::string reference = dact::testing::reference_file("edm_" + name + "_tiny.h5");
   const std::string config = path(name + ".json"), weights = path(name + ".h5"), out = path(name + ".out.h5");
   const auto exported = run_shell_command(
-      std::string(kEdmPicklePython) + " '" + edm_export_tool() + "' --edm-pickle '" + path(name + ".pkl") +
+      std::string(kTestPython) + " '" + edm_export_tool() + "' --edm-pickle '" + path(name + ".pkl") +
           "' --edm-repo '" + path("edm_repo") + "' --out '" + weights + "' --config-out '" + config + "'",
       true);
   ASSERT_EQ(exported.exit_code, 0) << exported.output;
@@ -78,7 +59,7 @@ TEST_P(EdmPickleExport, ExportedPickleReproducesTheReference) {
 TEST_P(EdmPickleExport, SaysThatUnpicklingNeedsTheEdmRepository) {
   const std::string& name = GetParam();
   const auto exported =
-      run_shell_command(std::string(kEdmPicklePython) + " '" + edm_export_tool() + "' --edm-pickle '" +
+      run_shell_command(std::string(kTestPython) + " '" + edm_export_tool() + "' --edm-pickle '" +
                             path(name + ".pkl") + "' --out '" + path(name + ".no_repo.h5") + "'",
                         true);
   EXPECT_NE(exported.exit_code, 0);

@@ -9,8 +9,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/h5_tensor_io.h"
+#include "tests/support/python_written_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/tensor_compare.h"
@@ -22,36 +24,18 @@ namespace {
 using dact::testing::max_relative_error;
 using dact::testing::run_shell_command;
 
-const char kPython[] = "/usr/bin/python3";
+using dact::testing::kTestPython;
 
 std::string export_tool() { return dact::testing::source_dir() + "/tools/export_state_dict.py"; }
 
 // The checkpoints and the reference outputs, written once for all cases.
-class KlAutoencoderImport : public ::testing::TestWithParam<std::string> {
- protected:
-  static void SetUpTestSuite() {
-    if (run_shell_command(std::string(kPython) + " -c 'import torch, h5py, numpy'", true).exit_code != 0) {
-      skip_reason_ = std::string(kPython) + " cannot import torch, h5py and numpy (Debian: python3-torch python3-h5py)";
-      return;
-    }
-    dir_ = std::make_unique<dact::testing::TempDir>("dact_kl_autoencoder_import");
-    const auto made = run_shell_command(std::string(kPython) + " '" + dact::testing::source_dir() +
-                                            "/tests/models/kl_autoencoder_reference.py' '" + dir_->path() + "'",
-                                        true);
-    ASSERT_EQ(made.exit_code, 0) << made.output;
+class KlAutoencoderImport : public dact::testing::PythonWrittenFiles<KlAutoencoderImport> {
+ public:
+  static constexpr char kTempPrefix[] = "dact_kl_autoencoder_import";
+  static std::vector<std::string> script(const std::string& dir) {
+    return {"tests/models/kl_autoencoder_reference.py", dir};
   }
-  static void TearDownTestSuite() { dir_.reset(); }
-  void SetUp() override {
-    if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
-  }
-
-  static std::string path(const std::string& name) { return *dir_ / name; }
-
-  static std::string skip_reason_;
-  static std::unique_ptr<dact::testing::TempDir> dir_;
 };
-std::string KlAutoencoderImport::skip_reason_;
-std::unique_ptr<dact::testing::TempDir> KlAutoencoderImport::dir_;
 
 TEST_P(KlAutoencoderImport, ExportedCheckpointReproducesTheReferenceModule) {
   const std::string& name = GetParam();
@@ -60,7 +44,7 @@ TEST_P(KlAutoencoderImport, ExportedCheckpointReproducesTheReferenceModule) {
       path(storage::read_h5_string_attribute(reference.openGroup(name), "checkpoint"));
   const std::string config = path(name + ".json"), weights = path(name + ".h5"), out = path(name + ".out.h5");
   // --format auto: the tool tells the formats apart by their keys.
-  const auto exported = run_shell_command(std::string(kPython) + " '" + export_tool() +
+  const auto exported = run_shell_command(std::string(kTestPython) + " '" + export_tool() +
                                               "' --architecture kl-autoencoder --checkpoint '" + checkpoint +
                                               "' --config '" + config + "' --inputs '" + path(name + "_inputs.npz") +
                                               "' --out '" + weights + "'",
@@ -85,19 +69,19 @@ INSTANTIATE_TEST_SUITE_P(Formats, KlAutoencoderImport,
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(KlAutoencoderExportTool, RejectsDiffusersAttentionOutsideTheMiddleBlock) {
-  if (run_shell_command(std::string(kPython) + " -c 'import torch, h5py, numpy'", true).exit_code != 0) {
-    GTEST_SKIP() << kPython << " cannot import torch, h5py and numpy";
+  if (run_shell_command(std::string(kTestPython) + " -c 'import torch, h5py, numpy'", true).exit_code != 0) {
+    GTEST_SKIP() << kTestPython << " cannot import torch, h5py and numpy";
   }
   // AttnDownEncoderBlock2D's attention is multi-head in diffusers: no exact LDM counterpart.
   const dact::testing::TempDir dir("dact_kl_autoencoder_export");
   const std::string checkpoint = dir / "vae.bin", config = dir / "config.json";
   const auto made = run_shell_command(
-      std::string(kPython) + " -c \"import json, torch; torch.save({'encoder.down_blocks.0.resnets.0.conv1.weight': "
+      std::string(kTestPython) + " -c \"import json, torch; torch.save({'encoder.down_blocks.0.resnets.0.conv1.weight': "
                              "torch.zeros(32, 32, 3, 3), 'encoder.down_blocks.0.attentions.0.to_q.weight': "
                              "torch.zeros(32, 32)}, '" + checkpoint + "'); json.dump({}, open('" + config + "', 'w'))\"",
       true);
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  const auto exported = run_shell_command(std::string(kPython) + " '" + export_tool() +
+  const auto exported = run_shell_command(std::string(kTestPython) + " '" + export_tool() +
                                               "' --architecture kl-autoencoder --format diffusers --checkpoint '" +
                                               checkpoint + "' --config '" + config + "' --out '" + (dir / "w.h5") + "'",
                                           true);

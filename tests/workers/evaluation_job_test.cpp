@@ -15,6 +15,7 @@
 #include "workers/evaluator/evaluation_metrics.h"
 #include "workers/evaluator/reference_statistics.h"
 #include "workers/evaluator/seeded_images.h"
+#include "tests/support/tiny_feature_network.h"
 
 namespace dact::workers::evaluator {
 namespace {
@@ -47,13 +48,7 @@ class EvaluationJobTest : public ::testing::Test {
     snapshot_path_ = (dir_ / "snapshot-000001.h5").string();
     ema::write_ema_snapshot(snapshot_path_, snapshot);
 
-    models::features::FashionClassifierConfig classifier;
-    classifier.in_channels = 4;
-    classifier.resolution = 8;
-    classifier.channels = {8, 8, 8};
-    classifier.feature_dim = 16;
-    features_ = models::features::make_fashion_classifier_features(models::features::FashionClassifier(classifier),
-                                                                    "test");
+    features_ = dact::testing::tiny_feature_network(4, 8);
   }
   void TearDown() override { fs::remove_all(dir_); }
 

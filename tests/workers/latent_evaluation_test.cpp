@@ -13,6 +13,7 @@
 #include "workers/ema/ema_snapshot.h"
 #include "workers/evaluator/evaluation_job.h"
 #include "workers/evaluator/seeded_images.h"
+#include "tests/support/tiny_feature_network.h"
 
 namespace dact::workers::evaluator {
 namespace {
@@ -68,13 +69,7 @@ TEST_F(LatentEvaluation, SamplesAreDecodedToPixelsBeforeFeatures) {
   EXPECT_LE((decoded.images.to(torch::kInt32) - expected.to(torch::kInt32)).abs().max().item<int>(), 1);
 
   // The evaluator scores those pixels.
-  models::features::FashionClassifierConfig classifier;
-  classifier.in_channels = 1;
-  classifier.resolution = 32;
-  classifier.channels = {8, 8, 8};
-  classifier.feature_dim = 16;
-  const auto features =
-      models::features::make_fashion_classifier_features(models::features::FashionClassifier(classifier), "test");
+  const auto features = dact::testing::tiny_feature_network(1, 32);
   EvaluationJob job;
   job.snapshot_path = dir_ / "snapshot.h5";
   job.ema_std = 0.1;

@@ -20,6 +20,7 @@
 #include "workers/evaluator/reconstruction_results.h"
 #include "workers/evaluator/snapshot_network.h"
 #include "workers/job_payload.h"
+#include "tests/support/tiny_feature_network.h"
 
 namespace dact::workers::evaluator {
 namespace {
@@ -62,13 +63,7 @@ class ReconstructionJobTest : public ::testing::Test {
     snapshot_path_ = (dir_ / "snapshot-000001.h5").string();
     ema::write_ema_snapshot(snapshot_path_, snapshot);
 
-    models::features::FashionClassifierConfig classifier;
-    classifier.in_channels = 1;
-    classifier.resolution = 8;
-    classifier.channels = {8, 8, 8};
-    classifier.feature_dim = 16;
-    features_ = models::features::make_fashion_classifier_features(models::features::FashionClassifier(classifier),
-                                                                    "test");
+    features_ = dact::testing::tiny_feature_network(1, 8);
     held_out_ = std::make_unique<storage::ShardDataset>(dataset_dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -136,13 +131,8 @@ TEST_F(ReconstructionJobTest, RangeBeyondTheHeldOutSplitIsAnErrorNamingIt) {
 
 TEST_F(ReconstructionJobTest, EvaluatorAndCoordinatorEndsCarryThePsnr) {
   const std::string weights = (dir_ / "features.h5").string();
-  models::features::FashionClassifierConfig classifier;
-  classifier.in_channels = 1;
-  classifier.resolution = 8;
-  classifier.channels = {8, 8, 8};
-  classifier.feature_dim = 16;
   torch::manual_seed(3);
-  models::features::FashionClassifier classifier_net(classifier);
+  models::features::FashionClassifier classifier_net(dact::testing::tiny_classifier_config(1, 8));
   models::features::write_fashion_classifier(weights, classifier_net, nlohmann::json::object());
   ReconstructionPartEvaluator evaluator(1);
   std::vector<actors::Bytes> results;
