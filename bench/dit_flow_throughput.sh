@@ -9,17 +9,20 @@
 # (build/bench/dit_step_bench) and in Python (bench/dit_step_bench.py), each process first
 # measuring the sgemm peak (best torch.mm of 2048 x 2048 float32, 2 threads), and prints
 # the step's achieved FLOP/s (analytic matmul FLOPs x 3 / step time) as a share of it.
-# Rounds interleave all of them, so this VM's minute-to-minute swings fall on each.
+# Rounds interleave all of them, so this VM's minute-to-minute swings fall on each; after
+# every run a line gives its wall time and the cores other users' processes took meanwhile.
 # Prints one JSON line per run; images_per_s of dact is the mean of stats.jsonl over the
-# status intervals after the first. Needs a build with -DDACT_BUILD_BENCH=ON.
-# Every process inherits the environment: OPENBLAS_CORETYPE=SkylakeX picks OpenBLAS's
-# AVX-512 kernels on CPUs its runtime detection does not know (each round's first line
-# names the core OpenBLAS chose).
+# status intervals after the first, parameters the size of its last EMA snapshot (with the
+# fixed pos_embed, as the Python loop counts). Needs a build with -DDACT_BUILD_BENCH=ON.
+# OpenBLAS 0.3.21 does not know this VM's CPU and falls back to its Prescott (SSE3)
+# kernels, a quarter of the AVX-512 ones' speed; the script exports OPENBLAS_CORETYPE=SkylakeX
+# (unless set) for every process, and each round's first line names the core OpenBLAS chose.
 # Usage: bash bench/dit_flow_throughput.sh [ROUNDS] [DURATION_KIMG]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX}
 ROUNDS=${1:-3}
-DURATION_KIMG=${2:-6.4}
+DURATION_KIMG=${2:-3.2}
 DIT_S2_BATCH=${DIT_S2_BATCH:-32}
 DIT_S2_STEPS=${DIT_S2_STEPS:-3}
 DACT=build/launch/dact
@@ -38,11 +41,15 @@ ONE_TRAINER=(--set roles.trainer=1 --set run.threads.trainer=2 --set trainer.bat
 
 summarize_dact_run() {
   $PYTHON - "$1" "$2" <<'PY'
-import json, sys
+import glob, json, sys
+import h5py
 run, name = sys.argv[1], sys.argv[2]
 stats = [json.loads(l) for l in open(run + "/stats.jsonl")][1:]
 mean = lambda key: round(sum(s[key] for s in stats) / len(stats), 2)
-print(json.dumps({"impl": name, "images_per_s": round(mean("images_per_s"), 1), "intervals": len(stats),
+with h5py.File(sorted(glob.glob(run + "/snapshots/*.h5"))[-1]) as snapshot:
+    parameters = sum(int(t.size) for t in snapshot["tensors/ema/0"].values())
+print(json.dumps({"impl": name, "parameters": parameters, "images_per_s": round(mean("images_per_s"), 1),
+                  "intervals": len(stats),
                   **{key: mean(key) for key in ("data_wait_pct", "all_reduce_pct", "ema_handoff_pct", "checkpoint_pct")},
                   "last_loss": round(stats[-1]["loss"], 5)}), flush=True)
 PY
@@ -65,6 +72,22 @@ print(json.dumps({"impl": sys.argv[2], "model": steps[0]["model"], "batch": step
 PY
 }
 
+# Busy CPU ticks of the whole machine, and those of this script's finished children.
+cpu_ticks() {
+  echo "$(awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat) $(awk '{print $16 + $17}' /proc/$$/stat)"
+}
+
+# measure OUT COMMAND...: runs COMMAND (output to OUT), then prints its wall time and how many
+# cores other processes on the machine kept busy meanwhile (the other users' load).
+measure() {
+  local out=$1 before start
+  shift
+  before=$(cpu_ticks) start=$(date +%s.%N)
+  "$@" > "$out" 2>&1
+  echo "$before $(cpu_ticks) $start $(date +%s.%N)" | awk -v hz="$(getconf CLK_TCK)" '{
+    printf "{\"wall_s\": %.1f, \"other_cores\": %.2f}\n", $6 - $5, (($3 - $1) - ($4 - $2)) / hz / ($6 - $5) }'
+}
+
 openblas_core() {
   OPENBLAS_VERBOSE=2 $PYTHON -c "import torch; torch.mm(torch.ones(64, 64), torch.ones(64, 64))" 2>&1 |
     sed -n 's/^Core: //p' | tail -1
@@ -73,17 +96,18 @@ openblas_core() {
 for round in $(seq 1 "$ROUNDS"); do
   echo "{\"round\": $round, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"openblas_core\": \"$(openblas_core)\"}"
   run="$OUT/r${round}_2x1"
-  "$DACT" train --run-dir "$run" "${COMMON[@]}" "${TWO_TRAINERS[@]}" > "$run.out" 2>&1
+  measure "$run.out" "$DACT" train --run-dir "$run" "${COMMON[@]}" "${TWO_TRAINERS[@]}"
   summarize_dact_run "$run" dact_2x1
   run="$OUT/r${round}_1x2"
-  "$DACT" train --run-dir "$run" "${COMMON[@]}" "${ONE_TRAINER[@]}" > "$run.out" 2>&1
+  measure "$run.out" "$DACT" train --run-dir "$run" "${COMMON[@]}" "${ONE_TRAINER[@]}"
   summarize_dact_run "$run" dact_1x2
-  $PYTHON bench/dit_flow_loop_bench.py --dataset data/fashion-mnist-32/train --steps "$PYTHON_STEPS" --warmup 5 \
-    --threads 2
+  measure "$OUT/r${round}_python.out" $PYTHON bench/dit_flow_loop_bench.py --dataset data/fashion-mnist-32/train \
+    --steps "$PYTHON_STEPS" --warmup 5 --threads 2
+  tail -1 "$OUT/r${round}_python.out"
   STEP_ARGS=(--model DiT-S/2 --batch "$DIT_S2_BATCH" --steps "$DIT_S2_STEPS" --warmup 1 --threads 2 --sgemm 2048)
-  "$STEP_BENCH" "${STEP_ARGS[@]}" > "$OUT/r${round}_step_cpp.jsonl"
+  measure "$OUT/r${round}_step_cpp.jsonl" "$STEP_BENCH" "${STEP_ARGS[@]}"
   summarize_step_run "$OUT/r${round}_step_cpp.jsonl" dit_s2_step_cpp
-  $PYTHON bench/dit_step_bench.py "${STEP_ARGS[@]}" > "$OUT/r${round}_step_python.jsonl"
+  measure "$OUT/r${round}_step_python.jsonl" $PYTHON bench/dit_step_bench.py "${STEP_ARGS[@]}"
   summarize_step_run "$OUT/r${round}_step_python.jsonl" dit_s2_step_python
 done
 echo "{\"done\": true, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
