@@ -38,9 +38,9 @@ def load_shards(dataset_dir):
     return torch.from_numpy(np.concatenate(images)), torch.from_numpy(np.concatenate(labels)).long()
 
 
-def learning_rate(nimg, batch, ref_lr, ref_batches, rampup_Mimg):  # training_loop.py
-    lr = ref_lr / math.sqrt(max(nimg / (ref_batches * batch), 1))
-    return lr * min(nimg / (rampup_Mimg * 1e6), 1)
+def learning_rate(nimg, batch, ref_lr, ref_batches, rampup_Mimg):  # training_loop.py; 0 turns a term off
+    lr = ref_lr / math.sqrt(max(nimg / (ref_batches * batch), 1)) if ref_batches > 0 else ref_lr
+    return lr * min(nimg / (rampup_Mimg * 1e6), 1) if rampup_Mimg > 0 else lr
 
 
 def std_to_exp(std):  # phema.py
