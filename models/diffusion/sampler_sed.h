@@ -11,16 +11,16 @@
 // so each step of length du = 1 / (N - 1) raises sigma by about S_churn du, as EDM's
 // churn of S_churn / N does. One step from (x_i, u_i):
 //   1. add the step's noise, raising the noise level (the seed's churn):
-//        x^ = x_i + g dW,  sigma^ = sqrt(sigma_i^2 + g^2 du),  u^ = u(sigma^);
+//        x^ = x_i + S_noise g dW,  sigma^ = sqrt(sigma_i^2 + g^2 du),  u^ = u(sigma^);
 //   2. advance from there with the first-order term  a(x^, u^) du;
 //   3. add the Ito-Taylor correction of the drift's change over the step,
 //        J_a v_x + (da/du) v_u  with  v_x = a du^2 / 2 + g (dZ - dW du),
 //                                     v_u = du^2 / 2 + (u_i - u^) du,
 //      from one JVP of D at (x^, sigma^), which also gives D there, and the change of
 //      g over the step, g' (dW du - dZ).
-// The a in v_x is the previous step's (as the seed does): D at x^ is what the pass
-// computes, and a enters multiplied by du^2, so the difference is O(du^2.5) per step,
-// below the scheme's own error. The first step pays one plain pass for it.
+// The a in v_x is the previous step's (as the seed does): a at x^ needs D there, which
+// only the pass itself yields, and a enters multiplied by du^2, so the difference is
+// O(du^2.5) per step, below the scheme's own error. The first step pays one plain pass.
 // (dW, dZ) are drawn jointly (brownian_increment.h). The last step, from sigma_min to
 // 0, is EDM's Euler step: x = D(x; sigma_min).
 //
@@ -33,7 +33,7 @@
 // added, as in EDM, and the correction runs at every step.
 // The correction leaves out the term (g^2 / 4) (Laplacian of a) du^2, a second
 // derivative of D that no single JVP gives; it vanishes when D is affine in x (Gaussian
-// data), where the step has strong order 1.5.
+// data), where the step has strong order 1.5 (tests/models/sampler_sed_test.cpp).
 #include <torch/torch.h>
 
 #include "models/diffusion/brownian_increment.h"
