@@ -43,4 +43,15 @@ std::string resolve_sampler(const std::vector<std::string>& known, const std::st
   throw std::invalid_argument("unknown sampler '" + sampler + "' (this model samples with: " + names + ")");
 }
 
+void refuse_edm_sampling_options(const SamplingOptions& options, const std::string& arch) {
+  if (options.edm.any()) {
+    throw std::invalid_argument("sampler controls (" + options.edm.describe() + ")" +
+                                " belong to the EDM-preconditioned families' samplers; " + arch + " has none");
+  }
+  if (options.guide != nullptr) {
+    throw std::invalid_argument("autoguidance (a guide network) needs an EDM-preconditioned family; " + arch +
+                                " has none");
+  }
+}
+
 }  // namespace dact::models

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/config_reader.h"
+#include "models/diffusion/edm_sampler_controls.h"
 #include "models/diffusion/guidance.h"
 #include "models/diffusion/sampler_types.h"
 
@@ -37,11 +38,16 @@ struct MicroBatchLoss {
   std::map<std::string, torch::Tensor> terms;
 };
 
+class Model;
+
 struct SamplingOptions {
   std::string sampler;  // one of ModelSpec::samplers(); "" = the family's default
   int64_t steps = 32;
-  GuidanceSchedule guidance;  // classifier-free guidance; weight 1 = none
+  GuidanceSchedule guidance;  // weight 1 = none; classifier-free unless `guide` is set
   double time_shift = 1;      // flows: SD3's shift of the time grid (1 = uniform)
+  EdmSamplerControls edm;     // EDM-preconditioned families only; unset = the sampler's default
+  // Autoguidance: the guiding network D_guide (not owned; EDM-preconditioned families).
+  Model* guide = nullptr;
 };
 
 class Model {
@@ -98,6 +104,10 @@ const std::vector<Family>& model_families();
 std::shared_ptr<const ModelSpec> parse_model_spec(const nlohmann::json& model, const std::string& model_path,
                                                   const nlohmann::json& loss = nlohmann::json::object(),
                                                   const std::string& loss_path = "trainer.loss");
+
+// Throws std::invalid_argument when `options` sets EDM's sampler controls or a guide
+// network, which `arch` (a family that is not EDM-preconditioned) has no use for.
+void refuse_edm_sampling_options(const SamplingOptions& options, const std::string& arch);
 
 // `sampler` checked against `known` ("" = known.front(), the default); throws
 // std::invalid_argument naming the known ones.

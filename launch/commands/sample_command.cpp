@@ -42,7 +42,8 @@ void run_sample(const SampleArguments& arguments) {
       evaluator::load_snapshot_decoder(job.snapshot_path);
   const int64_t classes = model->label_dim();
   const int64_t num = arguments.num > 0 ? arguments.num : std::max<int64_t>(classes, 1);
-  const models::SamplingOptions sampling = evaluator::sampling_options(job);
+  const std::unique_ptr<models::Model> guide = evaluator::load_guide_network(job);
+  const models::SamplingOptions sampling = evaluator::sampling_options(job, guide.get());
   const evaluator::SeededImages images =
       evaluator::generate_seeded_images(*model, *decoder, job.seed_begin, job.seed_begin + num, arguments.batch, sampling);
   fs::create_directories(arguments.out);
@@ -57,6 +58,8 @@ void run_sample(const SampleArguments& arguments) {
                      {"guidance", fmt::format("{}", job.guidance)},
                      {"guidance_schedule", job.guidance_ramp},
                      {"guidance_interval", fmt::format("({}, {}]", job.guidance_low, job.guidance_high)},
+                     {"sampler_controls", job.edm.describe()},
+                     {"guide", job.guide_snapshot.empty() ? "" : fmt::format("{} (std {})", job.guide_snapshot, job.guide_std)},
                      {"seeds", fmt::format("[{}, {})", job.seed_begin, job.seed_begin + num)}});
   // One column per class (seed i has class i mod classes); blank cells fill the last row.
   const int64_t shown = std::min(num, kMaxGridImages);

@@ -3,34 +3,65 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace dact::launch {
+namespace {
+
+// EDM's sampler controls (models/diffusion/edm_sampler_controls.h); unset = the sampler's default.
+void add_edm_controls(CLI::App& command, models::EdmSamplerControls& edm) {
+  const auto control = [&command](const std::string& name, std::optional<double>& value, const std::string& help) {
+    command.add_option_function<double>(
+        name, [&value](double given) { value = given; },
+        help + " (EDM-preconditioned families; default: the sampler's, see README)");
+  };
+  control("--rho", edm.rho, "Exponent of EDM's noise-level schedule");
+  control("--sigma-min", edm.sigma_min, "Lowest noise level of the schedule");
+  control("--sigma-max", edm.sigma_max, "Highest noise level of the schedule");
+  control("--churn", edm.S_churn, "Stochasticity S_churn (heun, euler: EDM's; sed: the SDE's noise rate)");
+  control("--s-min", edm.S_min, "Add noise only at sigma >= s-min");
+  control("--s-max", edm.S_max, "Add noise only at sigma <= s-max");
+  control("--s-noise", edm.S_noise, "Inflation of the added noise's std");
+}
+
+}  // namespace
 
 void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& job) {
   command.add_option("--sampler", job.sampler,
-                     "Sampler of the model family: heun|euler (edm2-precond), euler|heun|euler-stochastic "
+                     "Sampler of the model family: heun|euler|sed (edm2-precond), euler|heun|euler-stochastic "
                      "(dit-flow), ddpm|ddim (dit-ddpm); default: the family's first");
   command.add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
-  command.add_option("--cfg", job.guidance, "Classifier-free guidance weight (1 = none)")->capture_default_str();
+  command.add_option("--cfg,--guidance", job.guidance,
+                     "Guidance weight w (1 = none): classifier-free, or autoguidance with --guide-snapshot")
+      ->capture_default_str();
   command.add_option("--cfg-schedule", job.guidance_ramp,
                      "constant, or linear: from no guidance at the first step to --cfg at the last")
       ->check(CLI::IsMember({"constant", "linear"}))
       ->capture_default_str();
   command
       .add_option_function<std::vector<double>>(
-          "--cfg-interval",
+          "--cfg-interval,--guidance-interval",
           [&job](const std::vector<double>& interval) {
             if (!(interval[0] < interval[1])) throw CLI::ValidationError("--cfg-interval", "needs low < high");
             job.guidance_low = interval[0];
             job.guidance_high = interval[1];
           },
-          "Guide only at noise levels in (low, high]: sigma for edm2-precond, t in [0, 1] for the DiT families")
+          "Guide only at noise levels in (low, high]: sigma for edm2-precond, t in [0, 1] for the DiT families "
+          "(EDM2's guidance interval)")
       ->delimiter(',')
       ->expected(2);
   command.add_option("--time-shift", job.time_shift, "Flows: SD3's time-grid shift s (1 = uniform)")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  add_edm_controls(command, job.edm);
+  command.add_option("--guide-snapshot", job.guide_snapshot,
+                     "Autoguidance: a snapshot (an earlier one of the run, or a smaller model of the same family and "
+                     "image shape) whose network is D_guide in D = D_guide + w (D_main - D_guide)")
+      ->check(CLI::ExistingFile);
+  command.add_option("--guide-std", job.guide_std, "EMA track (its relative std) of --guide-snapshot")
       ->capture_default_str();
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <boost/asio/ip/address.hpp>
 #include <cmath>
 #include <optional>
@@ -313,6 +314,15 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("guidance_ramp", config.guidance_ramp);
   reader.optional("guidance_interval", config.guidance_interval);
   reader.optional("time_shift", config.time_shift);
+  reader.optional("rho", config.edm.rho);
+  reader.optional("sigma_min", config.edm.sigma_min);
+  reader.optional("sigma_max", config.edm.sigma_max);
+  reader.optional("churn", config.edm.S_churn);
+  reader.optional("s_min", config.edm.S_min);
+  reader.optional("s_max", config.edm.S_max);
+  reader.optional("s_noise", config.edm.S_noise);
+  reader.optional("guide_snapshot", config.guide_snapshot);
+  reader.optional("guide_std", config.guide_std);
   reader.optional("batch", config.batch);
   reader.optional("features", config.features);
   reader.optional("reference", config.reference);
@@ -336,6 +346,17 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
     throw config::ConfigError(std::string("config key 'eval.sampler': ") + e.what());
   }
   require_positive(config.time_shift, "eval", "time_shift");
+  try {
+    config.edm.validate();
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("config section 'eval': ") + e.what());
+  }
+  if (!config.guide_snapshot.empty()) {
+    if (!std::filesystem::is_regular_file(config.guide_snapshot)) {
+      throw config::ConfigError("config key 'eval.guide_snapshot': no file '" + config.guide_snapshot + "'");
+    }
+    config.guide_snapshot = std::filesystem::absolute(config.guide_snapshot).string();
+  }
   if (config.guidance_ramp != "constant" && config.guidance_ramp != "linear") {
     throw config::ConfigError("config key 'eval.guidance_ramp' must be 'constant' or 'linear', not '" +
                               config.guidance_ramp + "'");

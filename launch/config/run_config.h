@@ -94,6 +94,10 @@ struct EvaluationConfig {
   std::string guidance_ramp = "constant";  // or "linear": from none at the first step to `guidance`
   std::vector<double> guidance_interval;   // [low, high]: guide only there (sigma or t); empty = everywhere
   double time_shift = 1;                   // flows: SD3's time-grid shift (1 = uniform)
+  // EDM-preconditioned families: rho, sigma_min, sigma_max, churn, s_min, s_max, s_noise.
+  models::EdmSamplerControls edm;
+  std::string guide_snapshot;  // autoguidance: the guiding network's snapshot (absolute); "" = none
+  double guide_std = 0.05;     // ... and its EMA track
   int64_t batch = 64;               // images sampled at once
   std::string features = "auto";    // feature network weights; auto: made beside the dataset
   std::string reference = "auto";   // reference statistics; auto: made beside the dataset

@@ -42,6 +42,9 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
   job.guidance = options.eval.guidance;
   job.guidance_ramp = options.eval.guidance_ramp;
   job.time_shift = options.eval.time_shift;
+  job.edm = options.eval.edm;
+  job.guide_snapshot = options.eval.guide_snapshot;
+  job.guide_std = options.eval.guide_std;
   if (!options.eval.guidance_interval.empty()) {
     job.guidance_low = options.eval.guidance_interval[0];
     job.guidance_high = options.eval.guidance_interval[1];

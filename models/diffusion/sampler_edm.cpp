@@ -5,19 +5,6 @@
 
 namespace dact::models {
 
-torch::Tensor edm_sigma_steps(const EdmSamplerOptions& o) {
-  // EDM Eq. 5: (sigma_max^(1/rho) + i/(N-1) (sigma_min^(1/rho) - sigma_max^(1/rho)))^rho.
-  const auto i = torch::arange(o.num_steps, torch::kFloat64);
-  const double a = std::pow(o.sigma_max, 1 / o.rho), b = std::pow(o.sigma_min, 1 / o.rho);
-  const auto steps = torch::pow(a + i / (o.num_steps - 1) * (b - a), o.rho);
-  return torch::cat({steps, torch::zeros({1}, torch::kFloat64)});
-}
-
-double edm_progress(const EdmSamplerOptions& o, double sigma) {
-  const double a = std::pow(o.sigma_max, 1 / o.rho), b = std::pow(o.sigma_min, 1 / o.rho);
-  return std::clamp((a - std::pow(sigma, 1 / o.rho)) / (a - b), 0.0, 1.0);
-}
-
 torch::Tensor edm_sample(const Denoiser& denoiser, const torch::Tensor& noise,
                          const EdmSamplerOptions& o, const NoiseSource& randn) {
   const auto sigmas = edm_sigma_steps(o);
@@ -27,9 +14,8 @@ torch::Tensor edm_sample(const Denoiser& denoiser, const torch::Tensor& noise,
     const double t_cur = sigma[i], t_next = sigma[i + 1];
     const auto x_cur = x_next;
     // Increase noise temporarily (EDM Algorithm 2, lines 4-6).
-    const double gamma = (o.S_churn > 0 && o.S_min <= t_cur && t_cur <= o.S_max)
-                             ? std::min(o.S_churn / o.num_steps, std::sqrt(2.0) - 1)
-                             : 0.0;
+    const double gamma = o.adds_noise_at(t_cur) ? std::min(o.S_churn / o.num_steps, std::sqrt(2.0) - 1)
+                                                : 0.0;
     const double t_hat = t_cur + gamma * t_cur;
     const auto x_hat =
         gamma > 0 ? x_cur + std::sqrt(t_hat * t_hat - t_cur * t_cur) * o.S_noise * randn(x_cur)

@@ -11,6 +11,14 @@ namespace dact::models {
 // D(x; sigma): the denoised estimate of x at noise level sigma (EDM).
 using Denoiser = std::function<torch::Tensor(const torch::Tensor& x, double sigma)>;
 
+// D(x; sigma) at one point with its directional derivative along (dx, dsigma):
+// dD = (dD/dx) dx + (dD/dsigma) dsigma.
+struct DenoiserTangent {
+  torch::Tensor D, dD;
+};
+using DenoiserJvp =
+    std::function<DenoiserTangent(const torch::Tensor& x, double sigma, const torch::Tensor& dx, double dsigma)>;
+
 // v(x, t): the flow-matching velocity at time t in [0, 1] (t = 1 is pure noise).
 using VelocityField = std::function<torch::Tensor(const torch::Tensor& x, double t)>;
 

@@ -53,6 +53,7 @@ class DitFlowModel : public Model {
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
                        const NoiseSource& randn) override {
     const std::string sampler = resolve_sampler(kFlowSamplers, options.sampler);
+    refuse_edm_sampling_options(options, "dit-flow");
     if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
     FlowSamplerOptions flow;
     flow.num_steps = options.steps;

@@ -1,15 +1,13 @@
 #include "models/edm2/edm2_family.h"
 
-#include "models/diffusion/sampler_edm.h"
+#include "models/diffusion/edm_family_sampling.h"
 #include "models/edm2/edm2_arguments.h"
 #include "models/edm2/edm2_configs.h"
 
 namespace dact::models {
 namespace {
 
-const std::vector<std::string> kEdm2Samplers{"heun", "euler"};
-
-class Edm2Model : public Model {
+class Edm2Model : public Model, public PreconditionedModel {
  public:
   Edm2Model(Edm2Precond net, Edm2ObjectiveConfig objective) : net_(std::move(net)), objective_(objective) {}
 
@@ -18,7 +16,7 @@ class Edm2Model : public Model {
     return {net_->config().unet.img_channels, net_->config().unet.img_resolution};
   }
   int64_t label_dim() const override { return net_->config().unet.label_dim; }
-  std::vector<std::string> samplers() const override { return kEdm2Samplers; }
+  std::vector<std::string> samplers() const override { return edm_family_samplers(); }
 
   MicroBatchLoss training_loss(const torch::Tensor& x0, const torch::Tensor& labels,
                                at::Generator& generator) override {
@@ -27,27 +25,14 @@ class Edm2Model : public Model {
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
                        const NoiseSource& randn) override {
-    EdmSamplerOptions sampler;
-    sampler.heun = resolve_sampler(kEdm2Samplers, options.sampler) == "heun";
-    if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
-    sampler.num_steps = options.steps;
-    const int64_t label_dim = net_->config().unet.label_dim;
-    torch::Tensor one_hot;
-    if (label_dim > 0) one_hot = torch::one_hot(labels, label_dim).to(torch::kFloat32);
-    const ConditionalDenoiser conditional = [this](const torch::Tensor& x, double sigma,
-                                                   const torch::Tensor& class_labels) {
-      return net_->forward(x, torch::full({x.size(0)}, sigma), class_labels).D;
-    };
-    Denoiser denoiser = [&](const torch::Tensor& x, double sigma) { return conditional(x, sigma, one_hot); };
-    if (options.guidance.weight != 1.0) {
-      if (label_dim == 0) throw std::invalid_argument("guidance needs a class-conditional model (label_dim > 0)");
-      // The unconditional model is the zero label (EDM2's label dropout).
-      denoiser = classifier_free_guidance(conditional, one_hot, torch::zeros_like(one_hot), options.guidance,
-                                          [sampler](double sigma) { return edm_progress(sampler, sigma); });
-    }
-    torch::NoGradGuard no_grad;
+    return sample_edm_family(preconditioned_denoiser(), image_shape(), label_dim(), labels, noise, options, randn);
+  }
+
+  PreconditionedDenoiser preconditioned_denoiser() override {
     net_->eval();
-    return edm_sample(denoiser, noise, sampler, randn);
+    return [net = net_](const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) mutable {
+      return net->forward(x, sigma, labels).D;
+    };
   }
 
  private:
@@ -62,7 +47,7 @@ class Edm2Spec : public ModelSpec {
   std::unique_ptr<Model> build() const override { return edm2_model(Edm2Precond(net_), objective_); }
   ImageShape image_shape() const override { return {net_.unet.img_channels, net_.unet.img_resolution}; }
   int64_t label_dim() const override { return net_.unet.label_dim; }
-  std::vector<std::string> samplers() const override { return kEdm2Samplers; }
+  std::vector<std::string> samplers() const override { return edm_family_samplers(); }
 
  private:
   Edm2PrecondConfig net_;

@@ -1,7 +1,8 @@
 #pragma once
 // The EDM2 family (arch "edm2-precond"): the EDM2 U-Net under EDM preconditioning with
-// its learned uncertainty, trained with EDM2's loss and sampled with EDM's Heun or
-// Euler sampler, classifier-free guided by the zero label.
+// its learned uncertainty, trained with EDM2's loss, sampled with EDM's Heun or Euler
+// sampler or the second-order stochastic one (models/diffusion/edm_family_sampling.h),
+// guided by the zero label (classifier-free) or by a guide network (autoguidance).
 //   model: Precond constructor arguments, optionally from a named "preset"
 //          (models/edm2/edm2_configs.h)
 //   trainer.loss: P_mean, P_std, label_dropout

@@ -10,13 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "models/family.h"
 #include "models/features/feature_network.h"
 #include "storage/h5_tensor_io.h"
 #include "storage/idx_file.h"
 #include "storage/shard_writer.h"
-#include "workers/ema/ema_snapshot.h"
 #include "workers/evaluator/reference_statistics.h"
+#include "tests/support/model_snapshot.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
 
@@ -50,18 +49,8 @@ void write_split(const std::string& dir, const std::string& prefix, int64_t coun
 
 // A snapshot of a random 28x28 class-conditional EDM2 net with tracks of std 0.05 and 0.1.
 void write_snapshot(const std::string& path) {
-  const nlohmann::json model = {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}, {"img_resolution", 28}};
-  torch::manual_seed(0);
-  const std::unique_ptr<models::Model> built = models::parse_model_spec(model, "model")->build();
-  torch::nn::Module& net = built->module();
-  workers::ema::EmaSnapshot snapshot;
-  snapshot.stds = {0.05, 0.1};
-  storage::NamedTensors params;
-  for (const auto& item : net.named_parameters()) params[item.key()] = item.value().detach().clone();
-  snapshot.tracks = {params, params};
-  for (const auto& item : net.named_buffers()) snapshot.buffers[item.key()] = item.value().detach().clone();
-  snapshot.model = model;
-  workers::ema::write_ema_snapshot(path, snapshot);
+  dact::testing::write_model_snapshot(
+      path, {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}, {"img_resolution", 28}}, {0.05, 0.1});
 }
 
 class FeaturesEvalCli : public ::testing::Test {

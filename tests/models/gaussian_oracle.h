@@ -54,6 +54,15 @@ inline torch::Tensor ideal_denoiser(const GaussianData& data, const torch::Tenso
   return gaussian_posterior(data, x, 1, sigma).x0;
 }
 
+// ideal_denoiser with sigma a 0-dim tensor, in tensor ops only, so that forward-mode AD
+// differentiates it in x and sigma: for Sigma = V diag(lambda) V^T,
+//   D = mu + (x - mu) V diag(lambda / (lambda + sigma^2)) V^T.
+inline torch::Tensor ideal_denoiser_differentiable(const GaussianData& data, const torch::Tensor& x,
+                                                   const torch::Tensor& sigma) {
+  const auto [lambda, V] = torch::linalg::eigh(data.Sigma, "L");
+  return data.mu + ((x - data.mu).mm(V) * (lambda / (lambda + sigma * sigma))).mm(V.t());
+}
+
 // The ideal flow velocity v(x, t) = E[eps - x0 | x_t] for x_t = (1 - t) x0 + t eps.
 inline torch::Tensor ideal_velocity(const GaussianData& data, const torch::Tensor& x, double t) {
   const auto posterior = gaussian_posterior(data, x, 1 - t, t);

@@ -28,6 +28,11 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.guidance_low = 0.3;
   job.job.guidance_high = 2.9;
   job.job.time_shift = 3;
+  job.job.edm.rho = 5;
+  job.job.edm.S_churn = 0;
+  job.job.edm.S_max = 12.5;
+  job.job.guide_snapshot = "/runs/a/snapshots/snapshot-000008.h5";
+  job.job.guide_std = 0.045;
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -46,6 +51,13 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.guidance_low, 0.3);
   EXPECT_EQ(back.job.guidance_high, 2.9);
   EXPECT_EQ(back.job.time_shift, 3);
+  EXPECT_EQ(back.job.edm.rho, std::optional<double>(5));
+  EXPECT_EQ(back.job.edm.S_churn, std::optional<double>(0));
+  EXPECT_EQ(back.job.edm.S_max, std::optional<double>(12.5));
+  EXPECT_FALSE(back.job.edm.sigma_min.has_value());
+  EXPECT_EQ(back.job.edm.describe(), "--rho 5, --churn 0, --s-max 12.5");
+  EXPECT_EQ(back.job.guide_snapshot, job.job.guide_snapshot);
+  EXPECT_EQ(back.job.guide_std, 0.045);
 }
 
 TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
@@ -57,13 +69,17 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   // Strings are a u64 length then the bytes: ema_name, guidance_ramp; then three f64.
   const size_t version_2_bytes = sizeof(uint64_t) + job.job.ema_name.size() + sizeof(uint64_t) +
                                  job.job.guidance_ramp.size() + 3 * sizeof(double);
-  bytes.resize(bytes.size() - version_2_bytes);
+  // Version 3: seven (bool, f64) controls, guide_snapshot, guide_std.
+  const size_t version_3_bytes = 7 * (1 + sizeof(double)) + sizeof(uint64_t) + sizeof(double);
+  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes);
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
   EXPECT_EQ(back.job.ema_name, "");
   EXPECT_EQ(back.job.guidance_ramp, "constant");
   EXPECT_EQ(back.job.time_shift, 1);
+  EXPECT_FALSE(back.job.edm.any());
+  EXPECT_EQ(back.job.guide_snapshot, "");
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

@@ -12,7 +12,8 @@ EvaluationPart run_evaluation_part(const EvaluationJob& job, models::features::F
   const auto start = std::chrono::steady_clock::now();
   const std::unique_ptr<models::Model> net = load_snapshot_network(job.snapshot_path, job.ema_std, job.ema_name);
   const std::shared_ptr<models::latent::PixelDecoder> decoder = load_snapshot_decoder(job.snapshot_path);
-  const models::SamplingOptions sampling = sampling_options(job);
+  const std::unique_ptr<models::Model> guide = load_guide_network(job);
+  const models::SamplingOptions sampling = sampling_options(job, guide.get());
 
   EvaluationPart part(features.dim());
   part.feature_net = features.name();

@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "models/diffusion/edm_sampler_controls.h"
+
 namespace dact::workers::evaluator {
 
 struct EvaluationJob {
@@ -19,6 +21,9 @@ struct EvaluationJob {
   double guidance_low = 0;                 // guidance only for noise levels in (low, high]
   double guidance_high = std::numeric_limits<double>::infinity();
   double time_shift = 1;  // flows' time-grid shift (models::SamplingOptions)
+  models::EdmSamplerControls edm;  // EDM samplers' rho, sigma range and churn; unset = defaults
+  std::string guide_snapshot;      // autoguidance: the guiding network's snapshot; "" = none
+  double guide_std = 0.05;         // ... and its EMA track
   int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)
   // Images per sampling batch. Batches are aligned to multiples of `batch`; results
   // are the same for any batch in practice, bit for bit only when all parts of an

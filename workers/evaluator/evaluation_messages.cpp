@@ -1,6 +1,17 @@
 #include "workers/evaluator/evaluation_messages.h"
 
+#include <optional>
+#include <vector>
+
 namespace dact::workers::evaluator {
+namespace {
+
+// The controls in a fixed order, each as a presence flag and its value.
+std::vector<std::optional<double>*> controls_of(models::EdmSamplerControls& c) {
+  return {&c.rho, &c.sigma_min, &c.sigma_max, &c.S_churn, &c.S_min, &c.S_max, &c.S_noise};
+}
+
+}  // namespace
 
 void EvaluatePart::encode(ByteWriter& out) const {
   out.u64(evaluation_id);
@@ -20,6 +31,13 @@ void EvaluatePart::encode(ByteWriter& out) const {
   out.f64(job.guidance_low);
   out.f64(job.guidance_high);
   out.f64(job.time_shift);
+  models::EdmSamplerControls edm = job.edm;  // version 3
+  for (const std::optional<double>* control : controls_of(edm)) {
+    out.boolean(control->has_value());
+    out.f64(control->value_or(0));
+  }
+  out.string(job.guide_snapshot);
+  out.f64(job.guide_std);
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -42,6 +60,15 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
     message.job.guidance_low = in.f64();
     message.job.guidance_high = in.f64();
     message.job.time_shift = in.f64();
+  }
+  if (wire_version >= 3) {
+    for (std::optional<double>* control : controls_of(message.job.edm)) {
+      const bool set = in.boolean();
+      const double value = in.f64();
+      if (set) *control = value;
+    }
+    message.job.guide_snapshot = in.string();
+    message.job.guide_std = in.f64();
   }
   return message;
 }

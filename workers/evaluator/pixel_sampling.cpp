@@ -2,10 +2,11 @@
 
 #include <stdexcept>
 
+#include "workers/evaluator/snapshot_network.h"
 
 namespace dact::workers::evaluator {
 
-models::SamplingOptions sampling_options(const EvaluationJob& job) {
+models::SamplingOptions sampling_options(const EvaluationJob& job, models::Model* guide) {
   models::SamplingOptions options;
   options.sampler = job.sampler;
   options.steps = job.steps;
@@ -18,7 +19,14 @@ models::SamplingOptions sampling_options(const EvaluationJob& job) {
   options.guidance.interval_low = job.guidance_low;
   options.guidance.interval_high = job.guidance_high;
   options.time_shift = job.time_shift;
+  options.edm = job.edm;
+  options.guide = guide;
   return options;
+}
+
+std::unique_ptr<models::Model> load_guide_network(const EvaluationJob& job) {
+  if (job.guide_snapshot.empty()) return nullptr;
+  return load_snapshot_network(job.guide_snapshot, job.guide_std);
 }
 
 torch::Tensor sample_pixels(models::Model& model, models::latent::PixelDecoder& decoder, const torch::Tensor& labels,
