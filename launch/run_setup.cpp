@@ -24,11 +24,16 @@ namespace fs = std::filesystem;
 void apply_request_overrides(nlohmann::json& document, const TrainRequest& request, bool resuming) {
   for (const std::string& assignment : request.overrides) {
     const std::string key = assignment.substr(0, assignment.find('='));
-    if (resuming && !outside_training_hash(key)) {
+    nlohmann::json changed = document;
+    apply_override(changed, assignment);
+    // Repeating a training setting with its stored value is allowed: dataset.encode_from
+    // resumes its autoencoder run with the same overrides that started it.
+    if (resuming && !outside_training_hash(key) && changed != document) {
       throw config::ConfigError("override '" + assignment + "': " + request.run_dir +
-                        " already holds a run; only run.*, eval.* and roles.evaluator may change when resuming");
+                                " already holds a run with another value; only run.*, eval.* and roles.evaluator "
+                                "may change when resuming");
     }
-    apply_override(document, assignment);
+    document = std::move(changed);
   }
   if (request.duration_kimg > 0) document["run"]["duration_kimg"] = request.duration_kimg;
 }
@@ -76,7 +81,7 @@ RunConfig load_run_config(const std::string& run_dir) {
   return config;
 }
 
-RunConfig prepare_run(const TrainRequest& request) {
+RunConfig resolve_run_config(const TrainRequest& request) {
   const storage::RunDirectory run(request.run_dir);
   const bool resuming = fs::exists(run.config_path());
   nlohmann::json document;
@@ -89,9 +94,14 @@ RunConfig prepare_run(const TrainRequest& request) {
     document = load_preset(request.preset.empty() ? "fashion-mnist" : request.preset);
   }
   apply_request_overrides(document, request, resuming);
-  RunConfig config = parse_run_config(document);
-  freeze_latent_statistics(document, config);
-  config = parse_run_config(document);
+  return parse_run_config(document);
+}
+
+RunConfig record_run_config(const std::string& run_dir, const RunConfig& resolved) {
+  nlohmann::json document = resolved.document;
+  freeze_latent_statistics(document, resolved);
+  const RunConfig config = parse_run_config(document);
+  const storage::RunDirectory run(run_dir);
   run.create();
   const nlohmann::json stored = {{"training_hash", training_hash(config.document)}, {"config", config.document}};
   storage::write_file_atomically(run.config_path(), stored.dump(2) + "\n");

@@ -18,15 +18,22 @@ struct TrainRequest {
   double duration_kimg = 0;            // > 0: overrides run.duration_kimg
 };
 
-// Resolves, validates and writes RUN/config.json ({"training_hash", "config"}). A latent
-// run gets its dataset's latent statistics written into the config (latent_run_setup.h).
-RunConfig prepare_run(const TrainRequest& request);
+// The run's config, resolved and validated but not yet written: RUN/config.json when the
+// run exists (only run.*, eval.* and roles.evaluator overrides allowed), else the config
+// file or preset, with the request's overrides applied.
+RunConfig resolve_run_config(const TrainRequest& request);
 
-// Reads RUN/config.json as written by prepare_run.
+// Writes RUN/config.json ({"training_hash", "config"}) for `resolved` and returns the
+// config as written: a latent run gets its dataset's latent statistics written in
+// (latent_run_setup.h), so the dataset must exist (ensure_dataset).
+RunConfig record_run_config(const std::string& run_dir, const RunConfig& resolved);
+
+// Reads RUN/config.json as written by record_run_config.
 RunConfig load_run_config(const std::string& run_dir);
 
 // Converts config.dataset.convert_from into the dataset's parent folder when the dataset
-// directory holds no manifest yet, then verifies every shard against the manifest
+// directory holds no manifest yet (dataset.encode_from is made before this, by
+// launch/latent/encoded_dataset_stages.h), then verifies every shard against the manifest
 // (checksums and structure): a StorageError naming each bad shard.
 void ensure_dataset(const RunConfig& config);
 

@@ -171,6 +171,9 @@ void add_dataset_commands(CLI::App& app) {
                    "also store the posterior of each horizontally mirrored image (training picks one of "
                    "the two at random)");
   encode->add_option("--batch", encode_arguments->options.batch, "images encoded at once")->capture_default_str();
+  encode->add_option("--max-shards", encode_arguments->options.max_shards,
+                     "encode only the first K shards of the source (0 = all)")
+      ->capture_default_str();
   encode->add_option("--dtype", encode_arguments->dtype, "stored moments: float16 or float32")
       ->check(CLI::IsMember({"float16", "float32"}))
       ->capture_default_str();

@@ -6,11 +6,8 @@
 
 #include <memory>
 
-#include "launch/evaluation_setup.h"
-#include "launch/latent/latent_run_setup.h"
 #include "launch/roles/worker_main.h"
-#include "launch/run_setup.h"
-#include "launch/supervisor/supervisor.h"
+#include "launch/training_run.h"
 
 namespace dact::launch {
 namespace {
@@ -21,11 +18,7 @@ struct WorkerArguments {
 };
 
 void train(const TrainRequest& request, const std::string& mpirun_args) {
-  const RunConfig config = prepare_run(request);
-  ensure_dataset(config);
-  check_dataset_fits_run(config);
-  ensure_evaluation_files(config);
-  if (supervise_training(config, request.run_dir, mpirun_args) == SupervisedEnd::kStopped) {
+  if (train_run(request, mpirun_args) == SupervisedEnd::kStopped) {
     // Exit 0: the run is consistent on disk; a requeued job (or the user) resumes it.
     LOG(INFO) << "stopped early on request; `dact train --run-dir " << request.run_dir << "` resumes";
   }

@@ -52,45 +52,6 @@ void require_ip_address(const std::string& address, const char* key) {
   }
 }
 
-// A number (one value for every latent channel) or a list of numbers.
-void read_per_channel(config::ConfigReader& reader, const std::string& key, std::vector<double>& values) {
-  nlohmann::json value;
-  reader.optional(key, value);
-  if (value.is_null()) return;
-  if (value.is_number()) {
-    values = {value.get<double>()};
-    return;
-  }
-  std::vector<double> list;
-  const bool numbers = value.is_array() && std::all_of(value.begin(), value.end(),
-                                                       [](const nlohmann::json& item) { return item.is_number(); });
-  if (!numbers) config::throw_wrong_type(reader.key_path(key), "a number or a list of numbers", value);
-  for (const nlohmann::json& item : value) list.push_back(item.get<double>());
-  if (list.empty()) config::throw_wrong_type(reader.key_path(key), "a number or a non-empty list of numbers", value);
-  values = list;
-}
-
-void read_latent_dataset(config::ConfigReader reader, LatentDatasetConfig& config) {
-  read_per_channel(reader, "raw_mean", config.raw_mean);
-  read_per_channel(reader, "raw_std", config.raw_std);
-  read_per_channel(reader, "final_mean", config.final_mean);
-  read_per_channel(reader, "final_std", config.final_std);
-  reader.optional("autoencoder", config.autoencoder);
-  reader.optional("flip", config.flip);
-  reader.finish();
-}
-
-void read_dataset(config::ConfigReader reader, DatasetConfig& config) {
-  reader.optional("dir", config.dir);
-  reader.optional("convert_from", config.convert_from);
-  reader.optional("resolution", config.resolution);
-  if (reader.has("latent")) {
-    config.latent.emplace();
-    read_latent_dataset(reader.child("latent"), *config.latent);
-  }
-  reader.finish();
-}
-
 // Keys of one lr schedule only: set under another they would be silently ignored.
 void require_schedule_keys(const config::ConfigReader& reader, workers::trainer::LrSchedule schedule) {
   using workers::trainer::LrSchedule;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "launch/config/dataset_config.h"
 #include "models/family.h"
 #include "workers/ema/ema_worker.h"
 #include "workers/trainer/trainer_config.h"
@@ -22,31 +23,6 @@ namespace dact::launch {
 
 // The roles a worker rank can hold, in rank order (rank 0 is the coordinator).
 inline constexpr std::array<const char*, 4> kWorkerRoles{"data_loader", "trainer", "ema", "evaluator"};
-
-// `dataset.latent`: present = a latent run (dataset.dir holds `dact dataset encode`
-// shards); the loader draws z from the stored posterior and maps it to model space with
-// EDM2's per-channel scaling (models/latent/latent_scaling.h). Each list holds one value
-// per latent channel, or one value for all. Being outside `run`/`eval`, every key is
-// part of the training hash; raw_mean/raw_std default to the manifest's statistics and
-// are written into RUN/config.json at the first start, so a re-encoded dataset cannot
-// change a run silently.
-struct LatentDatasetConfig {
-  std::vector<double> raw_mean;  // empty = latent.statistics.mean of the manifest
-  std::vector<double> raw_std;   // empty = latent.statistics.std of the manifest
-  std::vector<double> final_mean{0.0};
-  std::vector<double> final_std{0.5};  // EDM2's encode_latents default (the U-Net's sigma_data)
-  std::string autoencoder;  // decoder weights; "" = the manifest's latent.autoencoder.path
-  bool flip = true;         // draw from the mirrored moments half of the time when stored
-};
-
-struct DatasetConfig {
-  std::string dir = "data/fashion-mnist-32/train";  // a shard dataset (manifest.json)
-  // When `dir` has no manifest, `dact train` converts this source first (IDX files or
-  // a class-per-folder image tree); empty = the dataset must exist.
-  std::string convert_from;
-  int64_t resolution = 32;
-  std::optional<LatentDatasetConfig> latent;  // absent = a pixel run
-};
 
 struct RunControlConfig {
   double duration_kimg = 100;

@@ -111,8 +111,13 @@ storage::ShardManifest encode_dataset(const std::string& source, const std::stri
     throw storage::StorageError(dest, std::string("already holds a dataset (") + storage::kManifestFileName +
                                           "); remove it first");
   }
+  if (options.max_shards < 0) throw std::invalid_argument("--max-shards must be >= 0 (0 = every shard)");
   const storage::ShardDataset pixels(source);
-  const storage::ShardManifest& input = pixels.manifest();
+  storage::ShardManifest input = pixels.manifest();
+  if (options.max_shards > 0 && options.max_shards < static_cast<int64_t>(input.shards.size())) {
+    input.shards.resize(static_cast<size_t>(options.max_shards));
+    input.total_count = input.shards.back().first_index + input.shards.back().count;
+  }
   if (input.sample_key != "images") {
     throw storage::StorageError(source, "holds '" + input.sample_key + "', not pixel images (key 'sample_key')");
   }

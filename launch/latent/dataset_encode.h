@@ -26,6 +26,7 @@ struct EncodeOptions {
   bool flip = false;                           // also store the mirrored image's posterior
   int64_t batch = 32;                          // images encoded at once
   torch::Dtype dtype = torch::kFloat32;        // of the stored moments: float16 or float32
+  int64_t max_shards = 0;                      // encode the first K shards of the source; 0 = all
 };
 
 // One line per few seconds: images done, images/s, ETA.

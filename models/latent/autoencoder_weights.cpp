@@ -8,6 +8,8 @@
 
 #include "models/features/weights_fingerprint.h"
 #include "models/state_dict.h"
+#include "storage/atomic_file.h"
+#include "storage/h5_error.h"
 #include "storage/h5_tensor_io.h"
 #include "storage/storage_error.h"
 
@@ -75,6 +77,25 @@ LoadedAutoencoder load_autoencoder_weights(const std::string& path, const nlohma
   loaded.model->eval();
   loaded.fingerprint = features::weights_fingerprint(contents.weights);
   return loaded;
+}
+
+void write_autoencoder_weights(const std::string& path, const nlohmann::json& config,
+                               const std::map<std::string, torch::Tensor>& weights) {
+  storage::AtomicFile file(path);
+  {
+    std::lock_guard<std::recursive_mutex> lock(storage::hdf5_mutex());
+    try {
+      H5::H5File out(file.temp_path(), H5F_ACC_TRUNC);
+      storage::write_h5_string_attribute(out, "architecture", kAutoencoderArchitecture);
+      storage::write_h5_string_attribute(out, "config", config.dump());
+      for (const auto& [name, tensor] : weights) {
+        storage::write_h5_tensor(out, "weights/" + name, tensor.detach().cpu().contiguous());
+      }
+    } catch (const H5::Exception& e) {
+      throw storage::StorageError(path, "cannot write autoencoder weights (" + storage::h5_error_reason(e) + ")");
+    }
+  }
+  file.commit();
 }
 
 std::string autoencoder_fingerprint(const std::string& path) {

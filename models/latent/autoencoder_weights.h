@@ -7,6 +7,7 @@
 //
 //   LoadedAutoencoder ae = load_autoencoder_weights("kl16.h5", nullptr);  // the file's config
 //   KlPosterior posterior = ae.model->encode(images);
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -28,6 +29,12 @@ struct LoadedAutoencoder {
 // another architecture, a config the network cannot be built from, or weights that do
 // not fit it.
 LoadedAutoencoder load_autoencoder_weights(const std::string& path, const nlohmann::json& config);
+
+// Writes `weights` (a state dict) and `config` in that layout, atomically (temp name,
+// fsync, rename: a crash leaves the old file or none, never a partial one). Throws
+// storage::StorageError naming `path`.
+void write_autoencoder_weights(const std::string& path, const nlohmann::json& config,
+                               const std::map<std::string, torch::Tensor>& weights);
 
 // The fingerprint alone (reads every tensor of weights/*); errors as above.
 std::string autoencoder_fingerprint(const std::string& path);

@@ -7,6 +7,7 @@
 // loaders' latent draws resume exactly too, and its snapshots decode to pixels. The KL
 // autoencoder trains the same way; its preview grid reconstructs dataset images instead
 // of sampling.
+#include <H5Cpp.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "launch/latent/dataset_encode.h"
+#include "storage/h5_tensor_io.h"
 #include "storage/tensor_file.h"
 #include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"

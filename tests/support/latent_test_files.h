@@ -1,15 +1,14 @@
 #pragma once
 // What the latent tests share: a tiny KL autoencoder with random weights written in
 // tools/export_state_dict.py's layout, and small pixel datasets to encode.
-#include <H5Cpp.h>
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "models/autoencoder/kl_autoencoder.h"
+#include "models/latent/autoencoder_weights.h"
 #include "models/state_dict.h"
-#include "storage/h5_tensor_io.h"
 #include "storage/shard_dataset.h"
 #include "storage/shard_writer.h"
 
@@ -32,12 +31,7 @@ inline void write_tiny_autoencoder(const std::string& path, uint64_t seed, int64
   models::autoencoder::read_kl_autoencoder_arguments(reader, arguments);
   torch::manual_seed(seed);
   models::autoencoder::KlAutoencoder model(arguments);
-  H5::H5File file(path, H5F_ACC_TRUNC);
-  storage::write_h5_string_attribute(file, "architecture", "kl-autoencoder");
-  storage::write_h5_string_attribute(file, "config", config.dump());
-  for (const auto& [name, tensor] : models::state_dict(*model)) {
-    storage::write_h5_tensor(file, "weights/" + name, tensor.detach().contiguous());
-  }
+  models::latent::write_autoencoder_weights(path, config, models::state_dict(*model));
 }
 
 // `count` random 1-channel images [resolution x resolution], shards of `shard_size`,
