@@ -10,6 +10,7 @@
 #include "config/config_error.h"
 #include "launch/config/config_document.h"
 #include "launch/config/run_config.h"
+#include "tests/support/latent_run_config.h"
 #include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/temp_dir.h"
@@ -101,26 +102,14 @@ class EncodeFromStages : public ::testing::Test {
 
   // A latent run of 4 x 4 x 4 latents encoded from `pixels` with `ae.h5`.
   static nlohmann::json config() {
-    return {{"dataset",
-             {{"dir", path("latents")},
-              {"encode_from", {{"source", path("pixels")}, {"autoencoder", path("ae.h5")}}},
-              {"latent", nlohmann::json::object()}}},
-            {"model", {{"arch", "edm2-precond"}, {"img_resolution", 4}, {"img_channels", 4}, {"label_dim", 10},
-                       {"model_channels", 16}, {"channel_mult", {1}}, {"num_blocks", 1},
-                       {"attn_resolutions", nlohmann::json::array()}}},
-            {"trainer", {{"batch", 4}, {"batch_per_rank", 4}}},
-            {"run", {{"duration_kimg", 0.004}}}};
+    return dact::testing::tiny_latent_run(
+        {{"dir", path("latents")},
+         {"encode_from", {{"source", path("pixels")}, {"autoencoder", path("ae.h5")}}},
+         {"latent", nlohmann::json::object()}});
   }
 
-  // `dact train` on `config`: its output, checked to fail before any world started.
   static std::string train_fails(const std::string& name, const nlohmann::json& config) {
-    std::ofstream(path(name + ".json")) << config.dump(2);
-    const auto result = dact::testing::run_dact_command(
-        "train --config " + path(name + ".json") + " --run-dir " + path("run-" + name), true);
-    EXPECT_NE(result.exit_code, 0) << result.output;
-    EXPECT_NE(result.output.find("dact: error:"), std::string::npos) << result.output;
-    EXPECT_FALSE(fs::exists(path("run-" + name))) << "the run was started";
-    return result.output;
+    return dact::testing::train_fails_before_start(config, path(name + ".json"), path("run-" + name));
   }
 
   static std::unique_ptr<dact::testing::TempDir> dir_;

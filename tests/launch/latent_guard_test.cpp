@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "launch/latent/dataset_encode.h"
+#include "tests/support/latent_run_config.h"
 #include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/temp_dir.h"
@@ -35,24 +36,11 @@ class LatentGuardRails : public ::testing::Test {
 
   // A latent run on `dataset`: 4 x 4 latents of 4 channels (16 x 16 images).
   static nlohmann::json config(const std::string& dataset) {
-    return {{"dataset", {{"dir", path(dataset)}, {"latent", nlohmann::json::object()}}},
-            {"model", {{"arch", "edm2-precond"}, {"img_resolution", 4}, {"img_channels", 4}, {"label_dim", 10},
-                       {"model_channels", 16}, {"channel_mult", {1}}, {"num_blocks", 1},
-                       {"attn_resolutions", nlohmann::json::array()}}},
-            {"trainer", {{"batch", 4}, {"batch_per_rank", 4}}},
-            {"run", {{"duration_kimg", 0.004}}}};
+    return dact::testing::tiny_latent_run({{"dir", path(dataset)}, {"latent", nlohmann::json::object()}});
   }
 
-  // `dact train` on `config` in a fresh run directory: its output, checked to fail
-  // before any rank started.
   static std::string train_fails(const std::string& name, const nlohmann::json& config) {
-    std::ofstream(path(name + ".json")) << config.dump(2);
-    const auto result = dact::testing::run_dact_command(
-        "train --config " + path(name + ".json") + " --run-dir " + path("run-" + name), true);
-    EXPECT_NE(result.exit_code, 0) << result.output;
-    EXPECT_NE(result.output.find("dact: error:"), std::string::npos) << result.output;
-    EXPECT_FALSE(fs::exists(path("run-" + name + "/log.txt"))) << "a world was started";
-    return result.output;
+    return dact::testing::train_fails_before_start(config, path(name + ".json"), path("run-" + name));
   }
 
   static std::unique_ptr<dact::testing::TempDir> dir_;
