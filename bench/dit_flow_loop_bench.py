@@ -23,14 +23,13 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dit_step_bench import DiT  # noqa: E402
-from train_loop_bench import learning_rate, load_shards, power_function_beta  # noqa: E402
+from train_loop_bench import learning_rate, load_shards, timed_steps, update_ema_tracks  # noqa: E402
 
 PRESET = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs', 'fashion-mnist-dit-flow.json')
 FLOW_TIMESTEP_SCALE = 1000  # DiT's timestep embedding expects t in [0, 1000)
@@ -107,19 +106,10 @@ def main():
         for g in opt.param_groups:  # dact's trainer: the lr of the images seen before this step
             g['lr'] = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)
         opt.step()
-        with torch.no_grad():
-            for std, track in ema_tracks:
-                beta = power_function_beta(std, (index + 1) * n, n)
-                for e, p in zip(track, params):
-                    e.lerp_(p.detach(), 1 - beta)
+        update_ema_tracks(ema_tracks, params, (index + 1) * n, n)
         return loss.item()
 
-    for i in range(args.warmup):
-        step(i)
-    start = time.perf_counter()
-    for i in range(args.warmup, args.warmup + args.steps):
-        last_loss = step(i)
-    seconds = time.perf_counter() - start
+    seconds, last_loss = timed_steps(step, args.warmup, args.steps)
     print(json.dumps({'impl': 'python', 'parameters': sum(p.numel() for p in net.parameters()),
                       'trainable_parameters': sum(p.numel() for p in params), 'threads': args.threads,
                       'batch': n, 'steps': args.steps, 'seconds': round(seconds, 3),

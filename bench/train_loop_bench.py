@@ -53,6 +53,24 @@ def power_function_beta(std, t_next, t_delta):  # phema.py
     return float(beta)
 
 
+def update_ema_tracks(ema_tracks, params, nimg, batch):  # phema.py: one step of each power-function track
+    with torch.no_grad():
+        for std, track in ema_tracks:
+            beta = power_function_beta(std, nimg, batch)
+            for e, p in zip(track, params):
+                e.lerp_(p.detach(), 1 - beta)
+
+
+def timed_steps(step, warmup, steps):
+    """Runs step(i) for `warmup` untimed then `steps` timed indices: (seconds, last loss)."""
+    for i in range(warmup):
+        step(i)
+    start = time.perf_counter()
+    for i in range(warmup, warmup + steps):
+        last_loss = step(i)
+    return time.perf_counter() - start, last_loss
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--dataset', required=True)
@@ -85,19 +103,10 @@ def main():
             g['lr'] = learning_rate((index + 1) * n, n, 0.01, 2000, 0.005)
         opt.step()
         if args.ema:
-            with torch.no_grad():
-                for std, track in ema_tracks:
-                    beta = power_function_beta(std, (index + 1) * n, n)
-                    for e, p in zip(track, net.parameters()):
-                        e.lerp_(p.detach(), 1 - beta)
+            update_ema_tracks(ema_tracks, net.parameters(), (index + 1) * n, n)
         return loss.item()
 
-    for i in range(args.warmup):
-        step(i)
-    start = time.perf_counter()
-    for i in range(args.warmup, args.warmup + args.steps):
-        last_loss = step(i)
-    seconds = time.perf_counter() - start
+    seconds, last_loss = timed_steps(step, args.warmup, args.steps)
     print(json.dumps({'impl': 'python', 'ema_inline': args.ema, 'threads': args.threads, 'batch': n,
                       'steps': args.steps, 'seconds': seconds, 'images_per_s': args.steps * n / seconds,
                       'last_loss': last_loss}))

@@ -23,8 +23,8 @@ std::string supported_core_type() {
   return "";
 }
 
-// Kernels that use neither AVX2 nor AVX-512: what OpenBLAS falls back to for a CPU it
-// does not know.
+}  // namespace
+
 bool is_pre_avx2_core(const std::string& core) {
   for (const char* old : {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge", "Katmai",
                           "Coppermine", "Northwood", "Banias", "Atom"}) {
@@ -32,8 +32,6 @@ bool is_pre_avx2_core(const std::string& core) {
   }
   return false;
 }
-
-}  // namespace
 
 void use_fastest_blas_kernels(char** argv) {
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;

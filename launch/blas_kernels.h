@@ -7,7 +7,13 @@
 // sgemm on 2 threads ran at 10.6 GFLOP/s, and at 66.5 with OPENBLAS_CORETYPE=SkylakeX
 // (bench/results/dit_flow.md). Every linear layer runs on those kernels.
 
+#include <string>
+
 namespace dact::launch {
+
+// Whether OpenBLAS core type `core` uses neither AVX2 nor AVX-512: what OpenBLAS falls
+// back to for a CPU it does not know.
+bool is_pre_avx2_core(const std::string& core);
 
 // When the loaded BLAS is OpenBLAS, OPENBLAS_CORETYPE is unset, and OpenBLAS chose
 // kernels older than the CPU supports (SkylakeX needs AVX-512 F/CD/BW/DQ/VL, Haswell
