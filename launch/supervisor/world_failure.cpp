@@ -39,12 +39,18 @@ WorldFailure diagnose_world_failure(const MpirunNotice& notice, const std::optio
     failure.unparsed_notices.push_back(
         fmt::format("rank {} of a world of {} ranks", notice.rank(), ranks.size()));
   }
+  // mpirun exits with the status of the first rank that failed: 128 + n for signal n.
+  // Under load Open MPI 4.1 sometimes prints no notice at all for a killed rank.
+  const bool first_failure_was_a_signal = exit.signal == 0 && exit.exit_code > 128 && exit.exit_code < 128 + 65;
   if (notice_names_rank && notice.signal() != 0) {
     // A rank killed by a signal never wrote failure.json; any record is a consequence.
     failure.cause = "signal";
     failure.rank = notice.rank();
     failure.signal = notice.signal();
     failure.exit_code = -1;
+  } else if (!notice_names_rank && first_failure_was_a_signal) {
+    failure.cause = "signal";
+    failure.signal = exit.exit_code - 128;
   } else if (record) {
     failure.cause = "error";
     failure.rank = record->rank;

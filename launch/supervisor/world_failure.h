@@ -1,7 +1,8 @@
 #pragma once
 // Why a world ended badly, from the three witnesses the supervisor has: mpirun's own
 // notice (which rank, which signal or exit code: names even a SIGKILLed coordinator),
-// RUN/failure.json (the error message of a rank that threw), and mpirun's exit status.
+// RUN/failure.json (the error message of a rank that threw), and mpirun's exit status
+// (128 + n when the first rank to fail was killed by signal n, even if no notice says so).
 // Rank and role are "unknown" (-1) when nobody named one.
 #include <optional>
 #include <string>

@@ -77,6 +77,17 @@ TEST(MpirunNotice, AbortWithARecordNamesTheErrorOfTheRank) {
   EXPECT_EQ(failure.describe(), "rank 2 (trainer 0) failed: disk full");
 }
 
+TEST(MpirunNotice, WithoutANoticeMpirunsExitStatusTellsASignalFromAConsequentError) {
+  // Rank 3 was SIGKILLed and mpirun printed nothing; rank 2 then failed on the lost peer.
+  const FailureRecord consequence{2, "trainer", 0, "peer rank 3 is gone", 1.0};
+  const WorldFailure killed = diagnose_world_failure(MpirunNotice{}, consequence, {137, 0}, kRanks);
+  EXPECT_EQ(killed.cause, "signal");
+  EXPECT_EQ(killed.describe(), "an unknown rank was killed by SIGKILL");
+  const WorldFailure threw = diagnose_world_failure(MpirunNotice{}, consequence, {1, 0}, kRanks);
+  EXPECT_EQ(threw.cause, "error");
+  EXPECT_EQ(threw.rank, 2);
+}
+
 TEST(MpirunNotice, NobodyNamedIsUnknown) {
   const WorldFailure failure = diagnose_world_failure(MpirunNotice{}, std::nullopt, {0, 9}, kRanks);
   EXPECT_EQ(failure.cause, "unknown");
@@ -122,7 +133,9 @@ TEST(RankOutputTag, RankLinesAreToldFromMpirunsOwn) {
 }
 
 // A real mpirun: what a rank prints, however it is worded, never names the failed rank;
-// mpirun's own notice does.
+// mpirun's own notice does. Under load Open MPI 4.1 sometimes prints no notice for a
+// SIGKILLed rank (1 run in 3 with 3 busy loops on 2 cores); its exit status still says
+// a rank was killed by SIGKILL.
 TEST(MpirunOutput, OnlyMpirunsOwnNoticeNamesTheFailedRank) {
   dact::testing::TempDir dir("dact_mpirun_output");
   const std::string script =
@@ -133,10 +146,14 @@ TEST(MpirunOutput, OnlyMpirunsOwnNoticeNamesTheFailedRank) {
   MpirunNotice notice;
   while (world.pump_output(1.0, [&](const std::string& line) { notice.read_line(line); })) {
   }
-  EXPECT_FALSE(world.wait().ok());
-  EXPECT_EQ(notice.rank(), 1);
-  EXPECT_EQ(notice.signal(), 9);
+  const WorldExit exit = world.wait();
+  EXPECT_EQ(exit.exit_code, 128 + 9);
   EXPECT_TRUE(notice.unparsed().empty());
+  EXPECT_TRUE(notice.rank() == 1 || notice.rank() == -1) << notice.rank();
+  const WorldFailure failure = diagnose_world_failure(notice, std::nullopt, exit, {kRanks[0], kRanks[1]});
+  EXPECT_EQ(failure.cause, "signal");
+  EXPECT_EQ(failure.signal, 9);
+  EXPECT_EQ(failure.rank, notice.rank());
   std::ifstream log(dir / "log.txt");
   const std::string text{std::istreambuf_iterator<char>(log), {}};
   EXPECT_NE(text.find("\nmpirun noticed that process rank 99999999999"), std::string::npos) << text;  // tag removed
