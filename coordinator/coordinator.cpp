@@ -160,6 +160,7 @@ void Coordinator::handle_rank_hello(const RankHello& hello, PeerId from) {
   member.role = assignment.role;
   member.role_index = assignment.role_index;
   member.name = fmt::format("rank {}", from);
+  member.host = printable_peer_text(hello.host);
   const Member& added = members_.add(member);
   actor_.monitor(from);
   actor_.send(from, RoleAssignment{assignment.role, static_cast<uint32_t>(assignment.role_index),
@@ -213,6 +214,7 @@ void Coordinator::handle_join(const JoinRequest& join, PeerId from) {
   member.over_tcp = true;
   member.role = role;
   member.name = name;
+  member.host = printable_peer_text(join.host);
   const Member& added = members_.add(member);
   unjoined_since_.erase(from);
   actor_.admit(from, role_limit->second);
@@ -427,6 +429,7 @@ nlohmann::json Coordinator::status_json() const {
                             {"role", member.role},
                             {"role_index", member.role_index},
                             {"name", member.name},
+                            {"host", member.host},
                             {"state", to_string(member.state)}};
     if (auto silence = actor_.silence_s(peer)) entry["last_heard_s_ago"] = *silence;
     if (!member.end_reason.empty()) entry["end_reason"] = member.end_reason;

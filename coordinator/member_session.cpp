@@ -2,6 +2,7 @@
 
 #include <glog/logging.h>
 
+#include "actors/host_name.h"
 #include "coordinator/coordinator_errors.h"
 
 namespace dact::coordinator {
@@ -60,11 +61,13 @@ void MemberSession::send_hello_or_join() {
     join.config_hash = options_.config_hash;
     join.role = options_.role;
     join.name = options_.name;
+    join.host = actors::host_name();
     actor_.send(kCoordinatorPeer, join);
   } else {
     RankHello hello;
     hello.protocol_version = options_.protocol_version;
     hello.config_hash = options_.config_hash;
+    hello.host = actors::host_name();
     actor_.send(kCoordinatorPeer, hello);
   }
 }

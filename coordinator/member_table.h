@@ -22,6 +22,7 @@ struct Member {
   std::string role;
   int role_index = 0;
   std::string name;
+  std::string host;  // as the member reported it (sanitised); "" from version-1 members
   MemberState state = MemberState::kAlive;
   std::string end_reason;  // why it left or died
   bool shutdown_acked = false;

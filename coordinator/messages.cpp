@@ -5,11 +5,13 @@ namespace dact::coordinator {
 void RankHello::encode(ByteWriter& out) const {
   out.u32(protocol_version);
   out.u64(config_hash);
+  out.string(host);
 }
-RankHello RankHello::decode(ByteReader& in, uint16_t) {
+RankHello RankHello::decode(ByteReader& in, uint16_t version) {
   RankHello m;
   m.protocol_version = in.u32();
   m.config_hash = in.u64();
+  if (version >= 2) m.host = in.string();
   return m;
 }
 
@@ -35,14 +37,16 @@ void JoinRequest::encode(ByteWriter& out) const {
   out.u64(config_hash);
   out.string(role);
   out.string(name);
+  out.string(host);
 }
-JoinRequest JoinRequest::decode(ByteReader& in, uint16_t) {
+JoinRequest JoinRequest::decode(ByteReader& in, uint16_t version) {
   JoinRequest m;
   m.token = in.string();
   m.protocol_version = in.u32();
   m.config_hash = in.u64();
   m.role = in.string();
   m.name = in.string();
+  if (version >= 2) m.host = in.string();
   return m;
 }
 

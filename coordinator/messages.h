@@ -16,9 +16,10 @@ using actors::PeerId;
 
 // MPI member -> coordinator, first message after start-up.
 struct RankHello {
-  DACT_ACTOR_MESSAGE(RankHello, message_type::kRankHello, 1, 1)
+  DACT_ACTOR_MESSAGE(RankHello, message_type::kRankHello, 2, 1)
   uint32_t protocol_version = kProtocolVersion;
   uint64_t config_hash = 0;
+  std::string host;  // version 2: for the status page's member table
 };
 
 // Coordinator -> MPI member: the handshake passed and this is the member's role.
@@ -37,12 +38,13 @@ struct Refused {
 
 // TCP member -> coordinator, first message on every new connection.
 struct JoinRequest {
-  DACT_ACTOR_MESSAGE(JoinRequest, message_type::kJoinRequest, 1, 1)
+  DACT_ACTOR_MESSAGE(JoinRequest, message_type::kJoinRequest, 2, 1)
   std::string token;
   uint32_t protocol_version = kProtocolVersion;
   uint64_t config_hash = 0;
   std::string role;
   std::string name;  // for logs and the status page, e.g. "evaluator@host:pid"
+  std::string host;  // version 2
 };
 
 struct JoinAccepted {

@@ -34,10 +34,13 @@ void require_role_keys(const std::map<std::string, int>& per_role, const std::st
   }
 }
 
-// A TCP port: 0 (the kernel picks, or off) .. 65535; anything else would wrap in uint16_t.
-void require_port(int port, const char* key) {
+// A TCP port: 0 (the kernel picks) .. 65535, or -1 (off) where `may_be_off`; anything
+// else would wrap in uint16_t.
+void require_port(int port, const char* key, bool may_be_off = false) {
+  if (may_be_off && port == -1) return;
   if (port < 0 || port > 65535) {
-    throw config::ConfigError(fmt::format("config key 'run.{}' is {}; a port must be in [0, 65535]", key, port));
+    throw config::ConfigError(fmt::format("config key 'run.{}' is {}; a port must be in [0, 65535]{}", key, port,
+                                          may_be_off ? " or -1 (off)" : ""));
   }
 }
 
@@ -232,6 +235,7 @@ void read_run(config::ConfigReader reader, RunControlConfig& config) {
   reader.optional("idle_wait_max_ms", config.idle_wait_max_ms);
   reader.optional("heartbeat_interval_s", config.heartbeat_interval_s);
   reader.optional("liveness_timeout_s", config.liveness_timeout_s);
+  reader.optional("status_host", config.status_host);
   reader.optional("status_port", config.status_port);
   reader.optional("max_restarts", config.max_restarts);
   reader.optional("restart_backoff_s", config.restart_backoff_s);
@@ -243,8 +247,9 @@ void read_run(config::ConfigReader reader, RunControlConfig& config) {
   reader.finish();
   require_positive(config.idle_wait_max_ms, "run", "idle_wait_max_ms");
   require_port(config.join_port, "join_port");
-  require_port(config.status_port, "status_port");
+  require_port(config.status_port, "status_port", true);
   require_ip_address(config.join_host, "join_host");
+  require_ip_address(config.status_host, "status_host");
   if (config.max_restarts < 0) throw config::ConfigError("config key 'run.max_restarts' must be >= 0");
   if (config.restart_backoff_s < 0 || config.restart_backoff_max_s < config.restart_backoff_s) {
     throw config::ConfigError("config keys 'run.restart_backoff_s' and 'run.restart_backoff_max_s' must satisfy "

@@ -49,7 +49,10 @@ struct RunControlConfig {
   double idle_wait_max_ms = 10;
   double heartbeat_interval_s = 1;
   double liveness_timeout_s = 60;
-  int status_port = 0;  // HTTP status endpoint on 127.0.0.1; 0 = off
+  // The run page and the JSON status endpoint (coordinator/status_server.h); port 0 = the
+  // kernel picks one (RUN/status_address), -1 = off.
+  std::string status_host = "127.0.0.1";
+  int status_port = 0;
   // Where the coordinator listens for members joining over TCP (`dact evaluator --join`);
   // loopback unless set otherwise; port 0 = the kernel picks one (RUN/coordinator_address).
   std::string join_host = "127.0.0.1";

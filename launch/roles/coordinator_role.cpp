@@ -5,7 +5,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <glog/logging.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -15,9 +14,11 @@
 #include "coordinator/coordinator.h"
 #include "coordinator/join_token.h"
 #include "launch/evaluation_setup.h"
+#include "launch/host_port.h"
 #include "launch/roles/role_context.h"
 #include "launch/roles/snapshot_evaluations.h"
 #include "launch/roles/stop_request_watch.h"
+#include "launch/web/run_page_routes.h"
 #include "models/autoencoding_model.h"
 #include "storage/atomic_file.h"
 #include "workers/worker_messages.h"
@@ -50,13 +51,7 @@ void listen_for_tcp_members(actors::Actor& actor, const RoleContext& context) {
   const actors::TcpServerOptions options = coordinator::membership_listener_options(
       context.config.run.join_host, static_cast<uint16_t>(context.config.run.join_port));
   auto server = std::make_unique<actors::TcpServerTransport>(actor.io(), actors::kCoordinatorPeer, options);
-  std::string host = options.bind_address;
-  if (host == "0.0.0.0" || host == "::") {  // every interface: tell joiners this host's name
-    char name[256] = {};
-    ::gethostname(name, sizeof name - 1);
-    host = name;
-  }
-  const std::string address = fmt::format("{}:{}", host, server->port());
+  const std::string address = published_address(options.bind_address, server->port());
   actor.add_transport(std::move(server));
   storage::write_file_atomically(context.run.root() + "/coordinator_address", address + "\n");
   LOG(INFO) << "coordinator address: " << address << " (join with: dact evaluator --join " << address
@@ -79,7 +74,9 @@ void run_coordinator_role(RoleContext& context) {
   options.join_token = coordinator::generate_join_token();
   coordinator::write_token_file(context.run.root() + "/join_token", options.join_token);
   listen_for_tcp_members(actor, context);
-  options.status.port = static_cast<uint16_t>(config.run.status_port);
+  options.status.bind_address = config.run.status_host;
+  options.status.port = config.run.status_port;
+  options.status.pages = run_page_routes(context.run);
   options.tcp_role_max_payload_bytes = {{"evaluator", evaluator_max_payload_bytes(config.eval)}};
 
   SnapshotEvaluationsOptions evaluation_options;
@@ -93,7 +90,9 @@ void run_coordinator_role(RoleContext& context) {
   coordinator::Coordinator coordinator(actor, role_map_of(config), context.world_size, options, &evaluations);
   evaluations.attach(coordinator, actor);
   if (coordinator.status_port() != 0) {
-    LOG(INFO) << "status endpoint: http://127.0.0.1:" << coordinator.status_port() << "/";
+    const std::string address = published_address(config.run.status_host, coordinator.status_port());
+    storage::write_file_atomically(context.run.root() + "/status_address", address + "\n");
+    LOG(INFO) << "run page: http://" << address << "/ (or: dact status --run-dir " << context.run.root() << ")";
   }
 
   // The run ends once training and the EMA actor are done and, while an evaluator is
@@ -152,6 +151,7 @@ void run_coordinator_role(RoleContext& context) {
   });
   actor.run();
   std::filesystem::remove(context.run.root() + "/coordinator_address");  // no stale address for joiners
+  std::filesystem::remove(context.run.root() + "/status_address");
 }
 
 }  // namespace dact::launch

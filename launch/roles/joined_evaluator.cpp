@@ -8,11 +8,13 @@
 #include <fstream>
 #include <thread>
 
+#include "actors/host_name.h"
 #include "actors/tcp_client_transport.h"
 #include "coordinator/coordinator_errors.h"
 #include "coordinator/join_token.h"
 #include "coordinator/member_session.h"
 #include "config/config_error.h"
+#include "launch/host_port.h"
 #include "launch/roles/evaluation_jobs.h"
 #include "launch/roles/process_priority.h"
 #include "launch/roles/role_context.h"
@@ -22,23 +24,6 @@
 
 namespace dact::launch {
 namespace {
-
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-};
-
-HostPort parse_address(const std::string& address, const std::string& where) {
-  const size_t colon = address.rfind(':');
-  try {
-    if (colon == std::string::npos || colon == 0) throw std::invalid_argument("no HOST:PORT");
-    const int port = std::stoi(address.substr(colon + 1));
-    if (port <= 0 || port > 65535) throw std::out_of_range("port");
-    return {address.substr(0, colon), static_cast<uint16_t>(port)};
-  } catch (const std::exception&) {
-    throw config::ConfigError(where + ": '" + address + "' is not HOST:PORT");
-  }
-}
 
 // Waits for the run's coordinator to publish its address (an evaluator may be started
 // before the run); the coordinator removes the file when the run ends.
@@ -57,9 +42,7 @@ std::string wait_for_address_file(const std::string& path, double timeout_s) {
 }
 
 std::string default_name() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return fmt::format("evaluator@{}:{}", host, ::getpid());
+  return fmt::format("evaluator@{}:{}", actors::host_name(), ::getpid());
 }
 
 }  // namespace
@@ -69,8 +52,8 @@ void run_joined_evaluator(const JoinedEvaluatorRequest& request) {
   // before the run reads a complete config.
   const std::string address_file = request.run_dir + "/coordinator_address";
   const HostPort address =
-      request.join.empty() ? parse_address(wait_for_address_file(address_file, request.join_timeout_s), address_file)
-                           : parse_address(request.join, "--join");
+      request.join.empty() ? parse_host_port(wait_for_address_file(address_file, request.join_timeout_s), address_file)
+                           : parse_host_port(request.join, "--join");
   const RunConfig config = load_run_config(request.run_dir);
 
   lower_process_priority(config.nice_of("evaluator"));  // as an evaluator rank of the MPI world

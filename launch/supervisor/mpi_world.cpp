@@ -81,7 +81,7 @@ int kill_orphaned_children(double timeout_s) {
 }
 
 MpiWorld::MpiWorld(const std::vector<std::string>& command, const std::string& log_path)
-    : log_(log_path, std::ios::app) {
+    : log_(log_path, std::ios::app), on_terminal_(::isatty(STDERR_FILENO) != 0) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + errno_text());
   const pid_t parent = ::getpid();
@@ -117,6 +117,7 @@ MpiWorld::MpiWorld(const std::vector<std::string>& command, const std::string& l
 }
 
 MpiWorld::~MpiWorld() {
+  if (!progress_.empty()) std::fputs("\n", stderr);
   end(2.0);
   if (output_fd_ >= 0) ::close(output_fd_);
 }
@@ -147,9 +148,20 @@ bool MpiWorld::pump_output(double timeout_s, const std::function<void(const std:
 
 void MpiWorld::copy_line(const std::string& line, const std::function<void(const std::string&)>& on_mpirun_line) {
   const OutputLine output = split_rank_tag(line);
-  std::fprintf(stderr, "%s\n", output.text.c_str());
+  if (progress_.empty()) {
+    std::fprintf(stderr, "%s\n", output.text.c_str());
+  } else {  // the line goes above the progress line
+    std::fprintf(stderr, "\r\033[K%s\n%s", output.text.c_str(), progress_.c_str());
+  }
   log_ << output.text << '\n';
   if (!output.from_rank) on_mpirun_line(output.text);
+}
+
+void MpiWorld::show_progress(const std::string& line) {
+  if (!on_terminal_ || line == progress_) return;
+  progress_ = line;
+  std::fprintf(stderr, "\r\033[K%s", progress_.c_str());
+  std::fflush(stderr);
 }
 
 WorldExit MpiWorld::wait() {

@@ -35,6 +35,10 @@ class MpiWorld {
   // Returns false once the output has ended (mpirun and every rank closed it).
   bool pump_output(double timeout_s, const std::function<void(const std::string& line)>& on_mpirun_line);
 
+  // On a terminal, `line` stays as the last line below the world's output (redrawn in
+  // place); elsewhere it is dropped, and the output stays plain lines.
+  void show_progress(const std::string& line);
+
   // Waits for mpirun to exit (after pump_output returned false) and reports how.
   WorldExit wait();
 
@@ -53,6 +57,8 @@ class MpiWorld {
   WorldExit exit_;
   std::string partial_line_;
   std::ofstream log_;
+  const bool on_terminal_;
+  std::string progress_;  // shown below the output, on a terminal
 };
 
 // Makes this process the subreaper of its descendants (see above); call once, early.

@@ -17,6 +17,8 @@
 #include "launch/supervisor/mpi_world.h"
 #include "launch/supervisor/restart_log.h"
 #include "launch/supervisor/stop_signals.h"
+#include "launch/web/run_files.h"
+#include "launch/web/run_summary.h"
 #include "storage/atomic_file.h"
 #include "storage/run_directory.h"
 
@@ -133,12 +135,19 @@ class Supervisor {
     ::unsetenv("DACT_FAULT_INJECT");
 
     int signals_handled = 0;
-    auto last_prune = Clock::now();
+    auto last_prune = Clock::now(), last_progress = Clock::now();
     while (world.pump_output(0.2, [&](const std::string& line) { outcome.notice.read_line(line); })) {
       const int signals = stop_signals_received();
       if (signals > signals_handled) {
         signals_handled = signals;
         request_stop(world, signals);
+      }
+      if (Clock::now() - last_progress > std::chrono::seconds(1)) {
+        RunSummary summary;
+        summary.duration_kimg = config_.run.duration_kimg;
+        summary.stats = last_json_line(run_.stats_path());
+        if (summary.stats) world.show_progress(progress_line(summary));
+        last_progress = Clock::now();
       }
       if (Clock::now() - last_prune > std::chrono::seconds(10)) {
         prune();

@@ -71,7 +71,8 @@ TEST(RunConfig, PortsOutsideZeroTo65535AreRefused) {
   EXPECT_NE(
       error_of(with_run({{"status_port", 70000}})).find("'run.status_port' is 70000; a port must be in [0, 65535]"),
       std::string::npos);
-  EXPECT_NE(error_of(with_run({{"status_port", -1}})).find("'run.status_port'"), std::string::npos);
+  EXPECT_NE(error_of(with_run({{"status_port", -2}})).find("'run.status_port' is -2"), std::string::npos);
+  EXPECT_EQ(parse_run_config(with_run({{"status_port", -1}})).run.status_port, -1);  // off
   EXPECT_NE(error_of(with_run({{"join_port", 65536}})).find("'run.join_port' is 65536"), std::string::npos);
   EXPECT_EQ(parse_run_config(with_run({{"status_port", 65535}, {"join_port", 0}})).run.status_port, 65535);
 }
