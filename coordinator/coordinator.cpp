@@ -445,6 +445,7 @@ nlohmann::json Coordinator::status_json() const {
   return {{"state", to_string(state_)},
           {"protocol_version", kProtocolVersion},
           {"config_hash", fmt::format("{:016x}", options_.config_hash)},
+          {"host", host_},
           {"uptime_s", uptime_s},
           {"roles", std::move(roles)},
           {"members", std::move(members)},

@@ -33,6 +33,7 @@
 #include "coordinator/member_table.h"
 #include "coordinator/messages.h"
 #include "coordinator/role_map.h"
+#include "actors/host_name.h"
 #include "coordinator/status_server.h"
 
 namespace dact::coordinator {
@@ -138,6 +139,7 @@ class Coordinator {
   actors::SteadyTime shutdown_deadline_{};
   boost::asio::steady_timer tick_timer_;
   std::unique_ptr<StatusServer> status_server_;
+  const std::string host_ = actors::host_name();  // for the status page
 };
 
 }  // namespace dact::coordinator

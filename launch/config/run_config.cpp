@@ -205,6 +205,7 @@ void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   preview.optional("num_steps", config.preview.num_steps);
   preview.optional("guidance", config.preview.guidance);
   preview.optional("seed", config.preview.seed);
+  preview.optional("at_snapshots", config.preview.at_snapshots);
   preview.finish();
   reader.finish();
   if (config.stds.empty()) throw config::ConfigError("config key 'ema.stds' must list at least one std");

@@ -113,21 +113,22 @@ void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
   std::shared_ptr<const EmaSnapshot> snapshot = copy_state(weights.step, nimg_);
   const int64_t kimg = nimg_ / 1000;
   const bool write_state = weights.write_state, final = weights.final, stop = weights.stop;
+  const bool preview = final || (snapshot_due && config_.preview.at_snapshots);
   // One writer thread, first in first out, and the snapshot before the state: every
   // snapshot due up to a checkpoint step is on disk before that step's EMA state, which
   // a resume needs, so a resume never skips a snapshot (it may rewrite later ones with
   // the same bytes).
-  writer_.submit([this, snapshot, kimg, snapshot_due, write_state, final, stop] {
+  writer_.submit([this, snapshot, kimg, snapshot_due, write_state, final, stop, preview] {
     if (snapshot_due) {
       const std::string path = run_.snapshot_path(kimg);
       write_ema_snapshot(path, *snapshot);
       links_.snapshot_written(kimg, path);
     }
     if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
-    if (final) {
+    if (preview) {
       const std::unique_ptr<models::Model> net = make_net_();
       models::load_state_dict(net->module(), snapshot_state_dict(*snapshot, config_.preview_track));
-      // Loaded only here: a latent run's EMA rank holds the decoder for the final preview alone.
+      // Loaded only here: a latent run's EMA rank holds the decoder only while it draws a preview.
       const std::shared_ptr<models::latent::PixelDecoder> decoder =
           models::latent::load_pixel_decoder(image_decoder_, run_.config_path());
       storage::write_png(run_.sample_grid_path(kimg), sample_preview_grid(*net, *decoder, config_.preview));
