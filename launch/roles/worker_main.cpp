@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "actors/host_name.h"
 #include "actors/mpi_session.h"
 #include "launch/roles/process_priority.h"
 #include "launch/roles/role_context.h"
@@ -35,7 +36,8 @@ void run_worker(const std::string& run_dir, int64_t resume_step) {
     MPI_Comm_split(MPI_COMM_WORLD, role == "trainer" ? 0 : MPI_UNDEFINED, context.rank, &context.trainers);
     lower_process_priority(context.config.nice_of(role));  // before the intra-op threads start: they inherit it
     at::set_num_threads(context.config.threads_of(role));
-    LOG(INFO) << "rank " << context.rank << " is " << role << " " << context.self().role_index;
+    LOG(INFO) << "rank " << context.rank << " is " << role << " " << context.self().role_index << " on "
+              << actors::host_name();
     if (role == coordinator::kCoordinatorRole) {
       run_coordinator_role(context);
     } else if (role == "data_loader") {

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/evaluation_fixture.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
 
@@ -29,40 +30,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using dact::testing::read_text;
+using dact::testing::spawn_dact;
 using dact::testing::wait_exit;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using dact::testing::wait_for_text;
 
 size_t count_of(const std::string& text, const std::string& needle) {
   size_t count = 0;
   for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
   return count;
-}
-
-// Starts `arguments` of the dact binary with output to `log`; returns its pid (the dact
-// process itself, so a SIGKILL reaches it).
-pid_t spawn_dact(const std::string& arguments, const fs::path& log) {
-  const std::string command = "exec '" + dact::testing::dact_binary() + "' " + arguments + " > '" + log.string() + "' 2>&1";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-bool wait_for_text(const fs::path& log, const std::string& text, double timeout_s) {
-  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
-  while (Clock::now() < deadline) {
-    if (read_text(log).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
 }
 
 std::vector<nlohmann::json> metrics_lines(const fs::path& run) {
@@ -72,50 +48,10 @@ std::vector<nlohmann::json> metrics_lines(const fs::path& run) {
   return lines;
 }
 
-// The dataset, feature classifier and reference statistics every test shares: made once
-// per dact binary (under a file lock, as ctest may run the tests at once).
-struct Fixture {
-  fs::path dataset, features, reference;
-};
-
-Fixture shared_fixture() {
-  const auto stamp = fs::last_write_time(dact::testing::dact_binary()).time_since_epoch().count();
-  const fs::path root = fs::temp_directory_path() / ("dact_evaluator_fixture_" + std::to_string(stamp));
-  fs::create_directories(root);
-  Fixture fixture{root / "data" / "test", root / "classifier.h5", root / "reference.h5"};
-  const int lock = ::open((root / "lock").c_str(), O_CREAT | O_RDWR, 0600);
-  ::flock(lock, LOCK_EX);
-  if (!fs::exists(root / "ready")) {
-    const std::string dact = dact::testing::dact_binary();
-    const std::string log = " >> " + (root / "setup.log").string() + " 2>&1";
-    // The classifier trains on (a part of) the test split, exposed as both of its splits.
-    fs::create_directories(root / "classifier_data");
-    const std::vector<std::string> steps = {
-        dact + " dataset convert --source " + dact::testing::fashion_mnist_dir() + " --dest " + (root / "data").string() +
-            " --split test --resolution 32",
-        "ln -sfn " + fixture.dataset.string() + " " + (root / "classifier_data" / "train").string(),
-        "ln -sfn " + fixture.dataset.string() + " " + (root / "classifier_data" / "test").string(),
-        dact + " features train --dataset " + (root / "classifier_data").string() + " --out " +
-            fixture.features.string() + " --epochs 1 --max-train 2000 --max-test 500 --threads 1",
-        dact + " eval ref --dataset " + fixture.dataset.string() + " --features " + fixture.features.string() +
-            " --out " + fixture.reference.string() + " --max-features 2000",
-    };
-    for (const std::string& step : steps) {
-      if (std::system((step + log).c_str()) != 0) {
-        ::close(lock);
-        throw std::runtime_error("fixture step failed: " + step + "; see " + (root / "setup.log").string());
-      }
-    }
-    std::ofstream(root / "ready") << "ok\n";
-  }
-  ::close(lock);
-  return fixture;
-}
-
 class EvaluatorJoinTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fixture_ = shared_fixture();
+    fixture_ = dact::testing::shared_evaluation_fixture();
     root_ = fs::temp_directory_path() / ("dact_evaluator_join_" + std::to_string(::getpid()));
     fs::create_directories(root_);
   }
@@ -158,7 +94,7 @@ class EvaluatorJoinTest : public ::testing::Test {
                       root_ / (run + "." + name + ".out"));
   }
 
-  Fixture fixture_;
+  dact::testing::EvaluationFixture fixture_;
   fs::path root_;
 };
 

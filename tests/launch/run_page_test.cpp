@@ -23,6 +23,7 @@
 
 #include "storage/png_image.h"
 #include "tests/support/child_process.h"
+#include "tests/support/evaluation_fixture.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
 
@@ -31,13 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using dact::testing::read_text;
 
 size_t line_count(const fs::path& path) {
   const std::string text = read_text(path);
@@ -149,14 +144,8 @@ class RunPage : public ::testing::Test {
         {"run", {{"duration_kimg", 1000}, {"threads", {{"trainer", 1}}}}},
     };
     std::ofstream(root_ / "config.json") << config.dump(2);
-    const std::string command = "exec '" + dact::testing::dact_binary() + "' train --config " +
-                                (root_ / "config.json").string() + " --run-dir " + run().string() + " > " +
-                                (root_ / "train.log").string() + " 2>&1";
-    train_pid_ = ::fork();
-    if (train_pid_ == 0) {
-      ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
+    train_pid_ = dact::testing::spawn_dact(
+        "train --config " + (root_ / "config.json").string() + " --run-dir " + run().string(), root_ / "train.log");
   }
   // Graceful stop (SIGTERM: the trainers checkpoint and every rank exits 0).
   int stop_training() {

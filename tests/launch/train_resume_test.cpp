@@ -20,6 +20,7 @@
 #include "storage/tensor_file.h"
 #include "tests/support/latent_test_files.h"
 #include "tests/support/run_dact_command.h"
+#include "tests/support/same_tensor_files.h"
 #include "tests/support/test_paths.h"
 
 namespace {
@@ -134,15 +135,7 @@ class TrainResumeTest : public ::testing::TestWithParam<std::string> {
 
 fs::path TrainResumeTest::root_;
 
-void expect_same_tensors(const std::string& a_path, const std::string& b_path) {
-  const dact::storage::TensorFile a = dact::storage::read_tensor_file(a_path);
-  const dact::storage::TensorFile b = dact::storage::read_tensor_file(b_path);
-  ASSERT_EQ(a.tensors.size(), b.tensors.size());
-  for (const auto& [name, tensor] : a.tensors) {
-    ASSERT_TRUE(b.tensors.count(name)) << name;
-    EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name << " differs between " << a_path << " and " << b_path;
-  }
-}
+using dact::testing::expect_same_tensor_files;
 
 TEST_P(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
   ASSERT_EQ(train("full", ""), 0) << "see " << run_dir("full") << ".out";
@@ -182,9 +175,9 @@ TEST_P(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
   EXPECT_TRUE(fs::exists(run_dir("resumed") + "/checkpoints/checkpoint-00000008.h5"));
   EXPECT_FALSE(fs::exists(run_dir("resumed") + "/checkpoints/checkpoint-00000012.h5"));
   ASSERT_EQ(train("resumed", "--set run.stop_at_step=0"), 0);
-  expect_same_tensors(run_dir("full") + "/checkpoints/checkpoint-00000012.h5",
+  expect_same_tensor_files(run_dir("full") + "/checkpoints/checkpoint-00000012.h5",
                       run_dir("resumed") + "/checkpoints/checkpoint-00000012.h5");
-  expect_same_tensors(run_dir("full") + "/checkpoints/ema-00000012.h5",
+  expect_same_tensor_files(run_dir("full") + "/checkpoints/ema-00000012.h5",
                       run_dir("resumed") + "/checkpoints/ema-00000012.h5");
 }
 
@@ -193,9 +186,9 @@ TEST_P(TrainResumeTest, RecipeRunResumesBitIdenticallyWithItsClassicEmaTrack) {
   ASSERT_EQ(train("recipe", "", "recipe.json"), 0) << "see " << run_dir("recipe") << ".out";
   ASSERT_EQ(train("recipe-resumed", "--set run.stop_at_step=8", "recipe.json"), 0);
   ASSERT_EQ(train("recipe-resumed", "--set run.stop_at_step=0", "recipe.json"), 0);
-  expect_same_tensors(run_dir("recipe") + "/checkpoints/checkpoint-00000012.h5",
+  expect_same_tensor_files(run_dir("recipe") + "/checkpoints/checkpoint-00000012.h5",
                       run_dir("recipe-resumed") + "/checkpoints/checkpoint-00000012.h5");
-  expect_same_tensors(run_dir("recipe") + "/checkpoints/ema-00000012.h5",
+  expect_same_tensor_files(run_dir("recipe") + "/checkpoints/ema-00000012.h5",
                       run_dir("recipe-resumed") + "/checkpoints/ema-00000012.h5");
   const dact::storage::TensorFile ema = dact::storage::read_tensor_file(run_dir("recipe") + "/checkpoints/ema-00000012.h5");
   ASSERT_TRUE(ema.metadata.contains("classic_ema"));
