@@ -31,6 +31,7 @@ void MpirunNotice::read_line(const std::string& line) {
   static const std::regex aborted(R"(MPI_ABORT was invoked on rank (\d+) in communicator \S+ with errorcode (-?\d+))");
   static const std::regex process_name(R"(Process name:\s*\[\[\d+,\d+\],(\d+)\])");
   static const std::regex exit_code(R"(Exit code:\s*(-?\d+))");
+  static const std::regex lost_daemon(R"(Remote daemon\s*:\s*\[\[\d+,\d+\],\d+\] on node ([A-Za-z0-9._:\[\]-]{1,255}))");
   constexpr int kMaxInt = std::numeric_limits<int>::max();
   std::smatch match;
   if (expect_exit_code_ && std::regex_search(line, match, exit_code)) {
@@ -38,6 +39,10 @@ void MpirunNotice::read_line(const std::string& line) {
     const std::optional<int> code = parse_int_in(match[1].str(), -kMaxInt, kMaxInt);
     if (code) exit_code_ = *code;
     else keep_unparsed(line);
+    return;
+  }
+  if (lost_host_.empty() && std::regex_search(line, match, lost_daemon)) {
+    lost_host_ = match[1].str();
     return;
   }
   if (rank_ >= 0) return;

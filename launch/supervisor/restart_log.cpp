@@ -20,6 +20,7 @@ void append_restart_record(const std::string& path, const RestartRecord& record)
       {"exit_code", failure.exit_code},
       {"signal", failure.signal},
       {"error", failure.error},
+      {"host", failure.host},
       {"failed_after_step", record.failed_after_step},
       {"resumed_from_step", record.resumed_from_step},
       {"work_lost_steps", record.work_lost_steps()},

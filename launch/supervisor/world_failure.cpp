@@ -15,6 +15,9 @@ std::string describe_cause(const WorldFailure& failure) {
   if (failure.cause == "signal") return fmt::format("{} was killed by {}", who, signal_name(failure.signal));
   if (failure.cause == "error") return fmt::format("{} failed: {}", who, failure.error);
   if (failure.cause == "exit") return fmt::format("{} exited with code {}", who, failure.exit_code);
+  if (failure.cause == "host") {
+    return fmt::format("mpirun lost its daemon on host {}: the host or its network failed", failure.host);
+  }
   return failure.signal != 0 ? fmt::format("mpirun was killed by {}", signal_name(failure.signal))
                              : fmt::format("mpirun exited with code {} and named no rank", failure.exit_code);
 }
@@ -48,6 +51,10 @@ WorldFailure diagnose_world_failure(const MpirunNotice& notice, const std::optio
     failure.rank = notice.rank();
     failure.signal = notice.signal();
     failure.exit_code = -1;
+  } else if (!notice_names_rank && !notice.lost_host().empty()) {
+    // The ranks of that host died with it (or are cut off): any record is a consequence.
+    failure.cause = "host";
+    failure.host = notice.lost_host();
   } else if (!notice_names_rank && first_failure_was_a_signal) {
     failure.cause = "signal";
     failure.signal = exit.exit_code - 128;

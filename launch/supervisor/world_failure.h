@@ -16,13 +16,14 @@
 namespace dact::launch {
 
 struct WorldFailure {
-  std::string cause;  // "signal", "error", "exit" or "unknown"
+  std::string cause;  // "signal", "error", "exit", "host" or "unknown"
   int rank = -1;
   std::string role = "unknown";
   int role_index = -1;
   int exit_code = -1;  // of the failed rank, else of mpirun
   int signal = 0;      // that killed the failed rank (or mpirun)
   std::string error;   // the failed rank's message, when it wrote one
+  std::string host;    // cause "host": the host whose mpirun daemon was lost
   // mpirun notices that could not be read (numbers out of range, a rank outside the world).
   std::vector<std::string> unparsed_notices;
   std::string describe() const;

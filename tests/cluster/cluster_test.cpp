@@ -9,9 +9,13 @@
 //  - an evaluator joins from host 3 over TCP (run.join_host = host 1's address) and
 //    finishes the evaluation parts; a join with a wrong token is refused and logged; the
 //    run page answers on its configured address only.
+//  - every process on the trainers' host is killed mid-run: the run restarts and ends
+//    with the same bits as one never interrupted.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -189,6 +193,48 @@ TEST_F(Cluster, EvaluatorJoinsFromAThirdHost) {
   for (const nlohmann::json& line : lines) {
     EXPECT_EQ(line.at("evaluators"), nlohmann::json({"remote", "remote"}));
     EXPECT_GT(line.at("fd").get<double>(), 0);
+  }
+}
+
+// Every process on the trainers' host is SIGKILLed mid-run (the host is lost). The
+// supervisor sees the world fail, starts a new one on the same rankfile (a user may edit
+// it between restarts) from the newest checkpoint, and the run ends with the bits of a
+// run that was never interrupted. Prints the detection time and the work lost.
+TEST_F(Cluster, LosingTheTrainersHostRestartsAndFinishesWithTheSameBits) {
+  nlohmann::json settings = tiny_config(false);
+  settings["run"]["duration_kimg"] = 0.512;  // 32 steps
+  settings["run"]["restart_backoff_s"] = 0.2;
+  const fs::path config = write_config("lost", settings);
+  const pid_t lost = dact::testing::spawn_shell(
+      mpi_environment() + on_host(1, train_command(config, "lost", "--rankfile " + (root_ / "rankfile").string())),
+      root_ / "lost.out");
+  const fs::path stats = root_ / "lost" / "stats.jsonl";
+  ASSERT_TRUE(dact::testing::wait_for_text(stats, "\"step\":10,", 300)) << read_text(root_ / "lost.out");
+  const double killed_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(run_shell_command("ip netns pids " + tag_ + "-h2 | xargs -r kill -9").exit_code, 0);
+  ASSERT_EQ(wait_exit(lost, 600), 0) << read_text(root_ / "lost.out");
+
+  std::ifstream restarts(root_ / "lost" / "restarts.jsonl");
+  std::vector<nlohmann::json> records;
+  for (std::string line; std::getline(restarts, line);) records.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(records.size(), 1u) << read_text(root_ / "lost.out");
+  const double detection_s = records[0].at("time").get<double>() - killed_at;
+  std::printf("host lost at step >= 10: restart recorded %.2f s after the kill (cause %s), resumed from step %lld, "
+              "%lld steps of work lost\n",
+              detection_s, records[0].at("cause").get<std::string>().c_str(),
+              static_cast<long long>(records[0].at("resumed_from_step").get<int64_t>()),
+              static_cast<long long>(records[0].at("work_lost_steps").get<int64_t>()));
+  EXPECT_LT(detection_s, 60);
+  EXPECT_EQ(records[0].at("cause"), "host") << records[0];
+  EXPECT_EQ(records[0].at("host"), kHost2) << records[0];
+
+  ASSERT_EQ(run_shell_command(train_command(config, "never_lost", "") + " > " + (root_ / "never_lost.out").string() +
+                              " 2>&1")
+                .exit_code,
+            0)
+      << read_text(root_ / "never_lost.out");
+  for (const char* file : {"checkpoints/checkpoint-00000032.h5", "checkpoints/ema-00000032.h5"}) {
+    dact::testing::expect_same_tensor_files((root_ / "lost" / file).string(), (root_ / "never_lost" / file).string());
   }
 }
 

@@ -88,6 +88,20 @@ TEST(MpirunNotice, WithoutANoticeMpirunsExitStatusTellsASignalFromAConsequentErr
   EXPECT_EQ(threw.rank, 2);
 }
 
+TEST(MpirunNotice, ALostDaemonNamesItsHost) {
+  // Open MPI 4.1.4's words when every process on another host was killed.
+  const MpirunNotice notice = notice_of(
+      {"ORTE has lost communication with a remote daemon.", "",
+       "  HNP daemon   : [[25519,0],0] on node dact123-h1", "  Remote daemon: [[25519,0],1] on node 10.77.0.2", "",
+       "This is usually due to either a failure of the TCP network"});
+  EXPECT_EQ(notice.lost_host(), "10.77.0.2");
+  EXPECT_EQ(notice.rank(), -1);
+  const FailureRecord consequence{2, "trainer", 0, "peer lost", 1.0};
+  const WorldFailure failure = diagnose_world_failure(notice, consequence, {1, 0}, kRanks);
+  EXPECT_EQ(failure.cause, "host");
+  EXPECT_EQ(failure.describe(), "mpirun lost its daemon on host 10.77.0.2: the host or its network failed");
+}
+
 TEST(MpirunNotice, NobodyNamedIsUnknown) {
   const WorldFailure failure = diagnose_world_failure(MpirunNotice{}, std::nullopt, {0, 9}, kRanks);
   EXPECT_EQ(failure.cause, "unknown");
