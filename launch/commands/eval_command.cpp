@@ -19,6 +19,7 @@
 #include "storage/storage_error.h"
 #include "workers/evaluator/evaluation_job.h"
 #include "workers/evaluator/evaluation_metrics.h"
+#include "workers/evaluator/reference_npz.h"
 #include "workers/evaluator/reference_statistics.h"
 
 namespace dact::launch {
@@ -75,6 +76,9 @@ void run_eval_compare(const EvalCompareOptions& options) {
 
 struct EvalRefOptions {
   std::string dataset;
+  std::string import_npz;
+  int64_t import_count = 50000;
+  std::string export_from;
   std::string split = "train";
   std::string features;
   std::string preprocess;
@@ -94,18 +98,34 @@ std::string dataset_split_dir(const std::string& dir, const std::string& split) 
 }
 
 void run_eval_ref(const EvalRefOptions& options) {
-  const std::string dir = dataset_split_dir(options.dataset, options.split);
-  const storage::ShardDataset dataset(dir);
+  if (!options.export_from.empty()) {
+    evaluator::export_reference_npz(evaluator::read_reference_statistics(options.export_from), options.out);
+    std::cout << fmt::format("{}: mu and sigma of {}\n", options.out, options.export_from);
+    return;
+  }
+  if (options.features.empty()) throw std::invalid_argument("dact eval ref needs --features (or --export)");
+  if (options.dataset.empty() == options.import_npz.empty()) {
+    throw std::invalid_argument("dact eval ref needs one of --dataset, --import, --export");
+  }
   models::features::FeatureNetworkOptions net_options;
   net_options.inception_preprocess = options.preprocess;
   const auto net = models::features::load_feature_network(options.features, net_options);
-  evaluator::ReferenceStatistics reference =
-      evaluator::compute_reference_statistics(dataset, *net, options.batch, options.max_features);
-  reference.source = {{"dataset", dir}, {"feature_weights", options.features}};
+  evaluator::ReferenceStatistics reference(0);
+  std::string what;
+  if (!options.import_npz.empty()) {
+    reference = evaluator::import_reference_npz(options.import_npz, *net, options.import_count, options.batch);
+    reference.source["feature_weights"] = options.features;
+    what = fmt::format("mu and sigma of {} (as {} images)", options.import_npz, options.import_count);
+  } else {
+    const std::string dir = dataset_split_dir(options.dataset, options.split);
+    reference = evaluator::compute_reference_statistics(storage::ShardDataset(dir), *net, options.batch,
+                                                        options.max_features);
+    reference.source = {{"dataset", dir}, {"feature_weights", options.features}};
+    what = fmt::format("{} images of {}", reference.stats.count, dir);
+  }
   evaluator::write_reference_statistics(options.out, reference);
-  std::cout << fmt::format("{}: {} images of {}, {} features kept, d = {} ({})\n", options.out,
-                           reference.stats.count, dir, reference.features.size(0), reference.stats.dim,
-                           reference.feature_net);
+  std::cout << fmt::format("{}: {}, {} features kept, d = {} ({})\n", options.out, what, reference.features.size(0),
+                           reference.stats.dim, reference.feature_net);
 }
 
 struct EvalOptions {
@@ -179,10 +199,19 @@ void add_eval_commands(CLI::App& app) {
 
   auto ref_options = std::make_shared<EvalRefOptions>();
   CLI::App* ref = eval->add_subcommand("ref", "Write the reference statistics of a dataset");
-  ref->add_option("--dataset", ref_options->dataset, "Dataset directory (or a converted root with train/, test/)")
-      ->required();
+  CLI::Option* dataset =
+      ref->add_option("--dataset", ref_options->dataset, "Dataset directory (or a converted root with train/, test/)");
+  CLI::Option* import = ref->add_option("--import", ref_options->import_npz,
+                                        "Statistics other tools wrote (.npz with mu, sigma; EDM's fid-refs, ADM's "
+                                        "VIRTUAL_*.npz with its reference batch arr_0)");
+  ref->add_option("--count", ref_options->import_count, "Image count recorded for --import (FD does not depend on it)")
+      ->capture_default_str();
+  CLI::Option* export_from = ref->add_option(
+      "--export", ref_options->export_from, "Write these statistics (ours) to --out as EDM's .npz (mu, sigma)");
+  dataset->excludes(import)->excludes(export_from);
+  import->excludes(export_from);
   ref->add_option("--split", ref_options->split, "Split of a converted root: train or test")->capture_default_str();
-  ref->add_option("--features", ref_options->features, "Feature network weights")->required();
+  ref->add_option("--features", ref_options->features, "Feature network weights");
   ref->add_option("--preprocess", ref_options->preprocess, "Inception-v3 input pipeline: tf1 or pytorch-fid");
   ref->add_option("--out", ref_options->out, "Reference statistics file to write")->required();
   ref->add_option("--max-features", ref_options->max_features,

@@ -22,6 +22,8 @@ nlohmann::json compare_feature_sets(const models::metrics::FeatureStatistics& ge
   const torch::Tensor ref = ref_features.to(torch::kFloat64);
   const double fd =
       metrics::frechet_distance(gen_stats.mean(), gen_stats.covariance(), ref_stats.mean(), ref_stats.covariance());
+  // Imported statistics (mu and sigma only, reference_npz.h) hold no features: FD alone.
+  if (ref.size(0) < 2 || gen.size(0) < 2) return {{"fd", fd}};
   const int64_t subset_size = options.kid_subset_size > 0
                                   ? options.kid_subset_size
                                   : std::min({int64_t{1000}, gen.size(0), ref.size(0)});
