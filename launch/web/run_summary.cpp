@@ -69,8 +69,9 @@ std::string progress_line(const RunSummary& summary, int bar_width) {
   if (summary.duration_kimg > 0) {
     const double done = std::clamp(kimg / summary.duration_kimg, 0.0, 1.0);
     const int filled = static_cast<int>(std::round(done * bar_width));
-    line = fmt::format("[{}{}]  {:.1f} / {:g} kimg  {:.0f}%", std::string(filled, '#'),
-                       std::string(bar_width - filled, '.'), kimg, summary.duration_kimg, 100 * done);
+    const int decimals = summary.duration_kimg < 10 ? 3 : 1;  // short runs move in thousandths
+    line = fmt::format("[{}{}]  {:.{}f} / {:g} kimg  {:.0f}%", std::string(filled, '#'),
+                       std::string(bar_width - filled, '.'), kimg, decimals, summary.duration_kimg, 100 * done);
     if (images_per_s > 0 && done < 1) {
       line += "  ETA " + duration_text((summary.duration_kimg - kimg) * 1000 / images_per_s);
     }
