@@ -25,6 +25,7 @@
 #include "tests/support/evaluation_fixture.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_run.h"
 
 namespace {
 
@@ -65,9 +66,7 @@ class EvaluatorJoinTest : public ::testing::Test {
     const nlohmann::json config = {
         {"seed", 5},
         {"dataset", {{"dir", fixture_.dataset.string()}}},
-        {"model", {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
-                   {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
-                   {"attn_resolutions", nlohmann::json::array()}}},
+        {"model", dact::testing::tiny_edm2_model()},
         {"roles", {{"data_loader", 1}, {"trainer", 1}, {"ema", 1}}},
         {"trainer", {{"batch", 16}, {"batch_per_rank", 16}, {"ref_lr", 0.01}, {"rampup_Mimg", 0.0001},
                      {"checkpoint_every_steps", 4}, {"ema_every_steps", 1}, {"status_every_s", 0}}},

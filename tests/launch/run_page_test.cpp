@@ -26,6 +26,7 @@
 #include "tests/support/evaluation_fixture.h"
 #include "tests/support/run_dact_command.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_run.h"
 
 namespace {
 
@@ -116,10 +117,8 @@ class RunPage : public ::testing::Test {
         << "chromium is not installed: run tools/install_deps.sh";
     root_ = fs::temp_directory_path() / ("dact_run_page_" + std::to_string(::getpid()));
     fs::create_directories(root_);
-    const std::string convert = dact::testing::dact_binary() + " dataset convert --source " +
-                                dact::testing::fashion_mnist_dir() + " --dest " + (root_ / "data").string() +
-                                " --split test --resolution 32 > " + (root_ / "convert.log").string() + " 2>&1";
-    ASSERT_EQ(std::system(convert.c_str()), 0) << convert;
+    dact::testing::convert_test_split(root_);
+    if (HasFailure()) return;
   }
   void TearDown() override {
     if (train_pid_ > 0) {
@@ -134,9 +133,7 @@ class RunPage : public ::testing::Test {
     const nlohmann::json config = {
         {"seed", 1},
         {"dataset", {{"dir", (root_ / "data" / "test").string()}}},
-        {"model", {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
-                   {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
-                   {"attn_resolutions", nlohmann::json::array()}}},
+        {"model", dact::testing::tiny_edm2_model()},
         {"roles", {{"data_loader", 1}, {"trainer", 1}, {"ema", 1}}},
         {"trainer", {{"batch", 16}, {"batch_per_rank", 16}, {"ref_lr", 0.01}, {"rampup_Mimg", 0.0001},
                      {"checkpoint_every_steps", 50}, {"ema_every_steps", 1}, {"status_every_s", 0}}},

@@ -28,6 +28,7 @@
 #include "tests/chaos/chaos_harness.h"
 #include "tests/security/token_less_client.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_run.h"
 #include "workers/worker_messages.h"
 
 namespace dact::security_testing {
@@ -85,19 +86,15 @@ class RunUnderAttack : public ::testing::Test {
     ::signal(SIGPIPE, SIG_IGN);  // writes to links the coordinator closed
     root_ = fs::temp_directory_path() / ("dact_security_" + std::to_string(::getpid()));
     fs::create_directories(root_);
-    const std::string convert = dact::testing::dact_binary() + " dataset convert --source " +
-                                dact::testing::fashion_mnist_dir() + " --dest " + (root_ / "data").string() +
-                                " --split test --resolution 32 > " + (root_ / "convert.log").string() + " 2>&1";
-    ASSERT_EQ(std::system(convert.c_str()), 0) << convert;
+    dact::testing::convert_test_split(root_);
+    if (HasFailure()) return;
     status_port_ = free_port();
     // 60 steps of 16 images: long enough (tens of seconds on 2 cores) to attack a running
     // run; checkpoints every 20 steps.
     const nlohmann::json config = {
         {"seed", 16},
         {"dataset", {{"dir", (root_ / "data" / "test").string()}}},
-        {"model", {{"arch", "edm2-precond"}, {"img_resolution", 32}, {"img_channels", 1}, {"label_dim", 10},
-                   {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
-                   {"attn_resolutions", nlohmann::json::array()}}},
+        {"model", dact::testing::tiny_edm2_model()},
         {"roles", {{"data_loader", 1}, {"trainer", 1}, {"ema", 1}}},
         {"trainer", {{"batch", 16}, {"batch_per_rank", 16}, {"ref_lr", 0.01}, {"rampup_Mimg", 0.0001},
                      {"checkpoint_every_steps", 20}, {"ema_every_steps", 2}, {"status_every_s", 0}}},
