@@ -86,6 +86,9 @@ void check_edm_family_sampling(const SamplingOptions& options, int64_t label_dim
         "guidance needs a class-conditional model (label_dim > 0) or a guide network (--guide-snapshot)");
   }
   if (sampler == "sed") {
+    if (options.steps < 2) {
+      throw std::invalid_argument("the sed sampler needs at least 2 steps, got " + std::to_string(options.steps));
+    }
     if (options.guidance.weight != 1.0 && options.guidance.ramp == GuidanceRamp::linear) {
       throw std::invalid_argument(
           "the sed sampler differentiates the guided denoiser in sigma, and a linear guidance ramp's own slope is "
