@@ -8,7 +8,7 @@
 # evaluations per image for N steps) give wall time = overhead + N * t_eval by least
 # squares, and every row's cost is (wall - overhead) / t_eval, so a forward-mode JVP pass
 # (sed) or a guide evaluation counts as what it costs in time.
-# Prints one JSON line per row, then the fit.
+# Prints one JSON line per row, then the fit. FULL=1 adds the rows with more steps.
 # Usage: bash bench/samplers.sh SNAPSHOT GUIDE_SNAPSHOT DATA_DIR REF_STATS FEATURES [EMA] [NUM] [GUIDANCE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ track=(--ema "$EMA")
 [[ "$EMA" =~ ^[0-9.]+$ ]] && track=(--std "$EMA")
 if [[ ! -f "$OUT/schedule8.json" ]]; then
   "$DACT" schedule learn --snapshot "$SNAP" "${track[@]}" --steps 8 --data "$DATA" --out "$OUT/schedule8.json" \
-    --iterations "${SCHEDULE_ITERATIONS:-100}" --batch 32 --lr 0.05 --threads 1 > "$OUT/schedule8.log" 2>&1
+    --iterations "${SCHEDULE_ITERATIONS:-100}" --batch "${SCHEDULE_BATCH:-32}" --lr 0.05 --threads 1 > "$OUT/schedule8.log" 2>&1
 fi
 row() {  # name, nominal network evaluations per image, then dact eval options
   local name=$1 nominal=$2; shift 2
@@ -36,18 +36,23 @@ row() {  # name, nominal network evaluations per image, then dact eval options
 }
 guided=(--guide-snapshot "$GUIDE" --guide-std 0.05 --guidance "$W")
 {
-  for n in 8 16 32; do row "euler-$n" "$n" --sampler euler --steps "$n"; done
-  for n in 8 16; do row "heun-$n" $((2 * n - 1)) --sampler heun --steps "$n"; done
-  for n in 8 16; do row "stochastic-heun-$n" $((2 * n - 1)) --sampler heun --steps "$n" --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003; done
-  for n in 8 16; do row "sed-$n" "$((n + 1))" --sampler sed --steps "$n"; done
+  for n in 8 16; do row "euler-$n" "$n" --sampler euler --steps "$n"; done
+  row "heun-8" 15 --sampler heun --steps 8
+  row "stochastic-heun-8" 15 --sampler heun --steps 8 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003
+  row "sed-8" 9 --sampler sed --steps 8
   row "learned-heun-8" 15 --sampler heun --schedule "$OUT/schedule8.json"
-  row "learned-euler-8" 8 --sampler euler --schedule "$OUT/schedule8.json"
-  row "auto-euler-16" 32 --sampler euler --steps 16 "${guided[@]}"
   row "auto-heun-8" 30 --sampler heun --steps 8 "${guided[@]}"
-  row "auto-heun-16" 62 --sampler heun --steps 16 "${guided[@]}"
-  row "auto-stochastic-heun-16" 62 --sampler heun --steps 16 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003 "${guided[@]}"
-  row "auto-sed-16" 34 --sampler sed --steps 16 "${guided[@]}"
-  row "auto-learned-heun-8" 30 --sampler heun --schedule "$OUT/schedule8.json" "${guided[@]}"
+  row "auto-sed-8" 18 --sampler sed --steps 8 "${guided[@]}"
+  if [[ -n "${FULL:-}" ]]; then  # the longer rows, for a quiet machine
+    row "euler-32" 32 --sampler euler --steps 32
+    row "heun-16" 31 --sampler heun --steps 16
+    row "stochastic-heun-16" 31 --sampler heun --steps 16 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003
+    row "sed-16" 17 --sampler sed --steps 16
+    row "learned-euler-8" 8 --sampler euler --schedule "$OUT/schedule8.json"
+    row "auto-heun-16" 62 --sampler heun --steps 16 "${guided[@]}"
+    row "auto-stochastic-heun-8" 30 --sampler heun --steps 8 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003 "${guided[@]}"
+    row "auto-learned-heun-8" 30 --sampler heun --schedule "$OUT/schedule8.json" "${guided[@]}"
+  fi
 } | tee "$OUT/rows.jsonl"
 /usr/bin/python3 - "$OUT/rows.jsonl" <<'PY'
 import json, sys
