@@ -13,6 +13,7 @@
 #include "launch/commands/features_command.h"
 #include "launch/commands/model_command.h"
 #include "launch/commands/sample_command.h"
+#include "launch/commands/schedule_command.h"
 #include "launch/commands/status_command.h"
 #include "launch/commands/train_command.h"
 
@@ -30,6 +31,7 @@ int run_cli(int argc, char** argv) {
   add_features_commands(app);
   add_model_commands(app);
   add_sample_command(app);
+  add_schedule_commands(app);
   add_status_commands(app);
   add_train_commands(app);
   try {

@@ -11,11 +11,20 @@
 namespace dact::launch {
 namespace {
 
+// The ranks run the binary at this process's path. A rebuild while a run goes on replaces
+// the file, and the kernel then names ours "PATH (deleted)": the ranks of the next world
+// take the new file at PATH (its config hash check still guards the run).
 std::string self_executable() {
   std::vector<char> path(4096);
   const ssize_t length = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
   if (length <= 0) throw std::runtime_error("cannot find the dact executable (/proc/self/exe)");
-  return std::string(path.data(), length);
+  std::string executable(path.data(), length);
+  const std::string deleted = " (deleted)";
+  if (executable.size() > deleted.size() &&
+      executable.compare(executable.size() - deleted.size(), deleted.size(), deleted) == 0) {
+    executable.resize(executable.size() - deleted.size());
+  }
+  return executable;
 }
 
 std::vector<std::string> split_words(const std::string& text) {

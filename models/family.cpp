@@ -4,13 +4,14 @@
 
 #include "models/autoencoder/kl_autoencoder_family.h"
 #include "models/dit/dit_families.h"
+#include "models/edm/edm_family.h"
 #include "models/edm2/edm2_family.h"
 
 namespace dact::models {
 
 const std::vector<Family>& model_families() {
-  static const std::vector<Family> families{edm2_family(), dit_flow_family(), dit_ddpm_family(),
-                                             kl_autoencoder_family()};
+  static const std::vector<Family> families{edm2_family(),     edm_family(), dit_flow_family(),
+                                             dit_ddpm_family(), kl_autoencoder_family()};
   return families;
 }
 

@@ -1,12 +1,15 @@
 #include "launch/commands/sampling_cli.h"
 
 #include <ATen/Parallel.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "launch/config/schedule_file.h"
 
 namespace dact::launch {
 namespace {
@@ -33,7 +36,7 @@ void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& 
   command.add_option("--sampler", job.sampler,
                      "Sampler of the model family: heun|euler|sed (edm2-precond), euler|heun|euler-stochastic "
                      "(dit-flow), ddpm|ddim (dit-ddpm); default: the family's first");
-  command.add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
+  CLI::Option* steps = command.add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
   command.add_option("--cfg,--guidance", job.guidance,
                      "Guidance weight w (1 = none): classifier-free, or autoguidance with --guide-snapshot")
       ->capture_default_str();
@@ -57,6 +60,21 @@ void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& 
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   add_edm_controls(command, job.edm);
+  command
+      .add_option_function<std::string>(
+          "--schedule",
+          [&job, steps](const std::string& path) {
+            job.edm.sigmas = read_schedule_file(path);
+            const auto levels = static_cast<int64_t>(job.edm.sigmas.size());
+            if (steps->count() > 0 && job.steps != levels) {
+              throw CLI::ValidationError("--schedule", fmt::format("{} has {} noise levels, --steps says {}", path,
+                                                                    levels, job.steps));
+            }
+            job.steps = levels;
+          },
+          "A learned schedule (`dact schedule learn`): its noise levels replace the rho-schedule of heun and euler; "
+          "sets --steps")
+      ->check(CLI::ExistingFile);
   command.add_option("--guide-snapshot", job.guide_snapshot,
                      "Autoguidance: a snapshot (an earlier one of the run, or a smaller model of the same family and "
                      "image shape) whose network is D_guide in D = D_guide + w (D_main - D_guide)")

@@ -12,6 +12,8 @@
 
 #include "coordinator/role_map.h"
 #include "launch/config/config_document.h"
+#include "launch/config/schedule_file.h"
+#include "models/diffusion/edm_family_sampling.h"
 #include "workers/trainer/learning_rate.h"
 
 namespace dact::launch {
@@ -164,9 +166,12 @@ void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& 
   }
 }
 
-// ema.classic: [{"name": "ema", "decay": 0.9999, "warmup": false}, ...]; the name defaults
-// to "classic-<decay>" ("-warmup" appended with warm-up).
-void read_classic_ema(config::ConfigReader& reader, std::vector<workers::ema::ClassicEmaOptions>& tracks) {
+// ema.classic: [{"name": "ema", "decay": 0.9999, "warmup": false}, ...] or EDM's
+// half-life EMA [{"name": "ema", "halflife_kimg": 500, "rampup_ratio": 0.05}]; the name
+// defaults to "classic-<decay>" ("-warmup" appended with warm-up) or "halflife-<kimg>".
+// `batch` is the run's trainer.batch (the half-life counts images).
+void read_classic_ema(config::ConfigReader& reader, int64_t batch,
+                      std::vector<workers::ema::ClassicEmaOptions>& tracks) {
   std::vector<nlohmann::json> entries;
   reader.optional("classic", entries);
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -174,9 +179,22 @@ void read_classic_ema(config::ConfigReader& reader, std::vector<workers::ema::Cl
     if (!entries[i].is_object()) config::throw_wrong_type(path, "an object", entries[i]);
     config::ConfigReader entry(entries[i], path);
     workers::ema::ClassicEmaOptions options;
-    entry.optional("decay", options.decay);
-    entry.optional("warmup", options.warmup);
-    options.name = fmt::format("classic-{}{}", options.decay, options.warmup ? "-warmup" : "");
+    if (entry.has("halflife_kimg")) {
+      if (entry.has("decay") || entry.has("warmup")) {
+        throw config::ConfigError("config key '" + path +
+                                  ".halflife_kimg' sets EDM's half-life EMA; 'decay' and 'warmup' do not apply");
+      }
+      entry.required("halflife_kimg", options.halflife_kimg);
+      entry.optional("rampup_ratio", options.rampup_ratio);
+      options.batch = batch;
+      if (!(options.halflife_kimg > 0)) throw config::ConfigError("config key '" + path + ".halflife_kimg' must be > 0");
+      if (!(options.rampup_ratio >= 0)) throw config::ConfigError("config key '" + path + ".rampup_ratio' must be >= 0");
+      options.name = fmt::format("halflife-{}", options.halflife_kimg);
+    } else {
+      entry.optional("decay", options.decay);
+      entry.optional("warmup", options.warmup);
+      options.name = fmt::format("classic-{}{}", options.decay, options.warmup ? "-warmup" : "");
+    }
     entry.optional("name", options.name);
     entry.finish();
     if (!(options.decay >= 0 && options.decay < 1)) {
@@ -195,11 +213,11 @@ void read_classic_ema(config::ConfigReader& reader, std::vector<workers::ema::Cl
   }
 }
 
-void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
+void read_ema(config::ConfigReader reader, int64_t batch, workers::ema::EmaConfig& config) {
   reader.optional("stds", config.stds);
   reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
   reader.optional("preview_track", config.preview_track);
-  read_classic_ema(reader, config.classic);
+  read_classic_ema(reader, batch, config.classic);
   config::ConfigReader preview = reader.child("preview");
   preview.optional("per_class", config.preview.per_class);
   preview.optional("num_steps", config.preview.num_steps);
@@ -265,6 +283,31 @@ void read_run(config::ConfigReader reader, RunControlConfig& config) {
   }
 }
 
+// The sampler settings against the family, as sampling would check them (so a bad
+// combination fails here, not in the first evaluation).
+void check_eval_sampling(const EvaluationConfig& config, const models::ModelSpec& model) {
+  if (model.samplers() != models::edm_family_samplers()) {
+    if (config.edm.any() || !config.guide_snapshot.empty()) {
+      throw config::ConfigError("config section 'eval': EDM's sampler controls, 'schedule' and 'guide_snapshot' "
+                                "apply to the EDM-preconditioned families only (set: " +
+                                (config.edm.any() ? config.edm.describe() : "guide_snapshot") + ")");
+    }
+    return;
+  }
+  models::SamplingOptions options;
+  options.sampler = config.sampler;
+  options.steps = config.steps;
+  options.guidance.weight = config.guidance;
+  options.guidance.ramp = config.guidance_ramp == "linear" ? models::GuidanceRamp::linear
+                                                            : models::GuidanceRamp::constant;
+  options.edm = config.edm;
+  try {
+    models::check_edm_family_sampling(options, model.label_dim(), !config.guide_snapshot.empty());
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("config section 'eval': ") + e.what());
+  }
+}
+
 void read_eval(config::ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema,
                const models::ModelSpec& model) {
   reader.optional("enabled", config.enabled);
@@ -290,6 +333,17 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("s_noise", config.edm.S_noise);
   reader.optional("guide_snapshot", config.guide_snapshot);
   reader.optional("guide_std", config.guide_std);
+  std::string schedule;
+  reader.optional("schedule", schedule);
+  if (!schedule.empty()) {
+    config.edm.sigmas = read_schedule_file(schedule);
+    const auto levels = static_cast<int64_t>(config.edm.sigmas.size());
+    if (reader.has("steps") && config.steps != levels) {
+      throw config::ConfigError(fmt::format("config key 'eval.steps' ({}) differs from the {} noise levels of "
+                                            "'eval.schedule' ('{}')", config.steps, levels, schedule));
+    }
+    config.steps = levels;
+  }
   reader.optional("batch", config.batch);
   reader.optional("features", config.features);
   reader.optional("reference", config.reference);
@@ -332,6 +386,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
       (config.guidance_interval.size() != 2 || !(config.guidance_interval[0] < config.guidance_interval[1]))) {
     throw config::ConfigError("config key 'eval.guidance_interval' must be [low, high] with low < high");
   }
+  check_eval_sampling(config, model);
   if (!config.ema.empty()) {
     const bool kept = std::any_of(ema.classic.begin(), ema.classic.end(),
                                   [&](const workers::ema::ClassicEmaOptions& track) { return track.name == config.ema; });
@@ -377,7 +432,7 @@ RunConfig parse_run_config(const nlohmann::json& document) {
   nlohmann::json model = nlohmann::json::object();
   reader.required("model", model);
   config.model = models::parse_model_spec(model, "model", loss, "trainer.loss");
-  read_ema(reader.child("ema"), config.ema);
+  read_ema(reader.child("ema"), config.trainer.batch, config.ema);
   read_run(reader.child("run"), config.run);
   read_eval(reader.child("eval"), config.eval, config.ema, *config.model);
   reader.finish();

@@ -24,6 +24,15 @@ Options with_controls(Options o, const EdmSamplerControls& c, int64_t steps) {
     throw std::invalid_argument("sampler control --sigma-min (" + std::to_string(o.sigma_min) +
                                 ") must be below --sigma-max (" + std::to_string(o.sigma_max) + ")");
   }
+  if (!c.sigmas.empty()) {
+    if (static_cast<size_t>(steps) != c.sigmas.size()) {
+      throw std::invalid_argument("--steps " + std::to_string(steps) + " differs from the schedule's " +
+                                  std::to_string(c.sigmas.size()) + " noise levels");
+    }
+    // The range the guidance schedule's progress (edm_progress) measures against.
+    o.sigma_max = c.sigmas.front();
+    o.sigma_min = c.sigmas.back();
+  }
   o.S_churn = c.S_churn.value_or(o.S_churn);
   o.S_min = c.S_min.value_or(o.S_min);
   o.S_max = c.S_max.value_or(o.S_max);
@@ -69,27 +78,44 @@ const std::vector<std::string>& edm_family_samplers() {
   return samplers;
 }
 
-torch::Tensor sample_edm_family(const PreconditionedDenoiser& net, ImageShape shape, int64_t label_dim,
-                                const torch::Tensor& labels, const torch::Tensor& noise,
-                                const SamplingOptions& options, const NoiseSource& randn) {
+void check_edm_family_sampling(const SamplingOptions& options, int64_t label_dim, bool guide_network) {
   const std::string sampler = resolve_sampler(edm_family_samplers(), options.sampler);
   if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
-  torch::Tensor one_hot;
-  if (label_dim > 0) one_hot = torch::one_hot(labels, label_dim).to(noise.scalar_type());
-  PreconditionedDenoiser guide;
-  if (options.guide != nullptr) {
-    guide = guide_of(options, shape, label_dim);
-  } else if (options.guidance.weight != 1.0 && label_dim == 0) {
+  if (!guide_network && options.guidance.weight != 1.0 && label_dim == 0) {
     throw std::invalid_argument(
         "guidance needs a class-conditional model (label_dim > 0) or a guide network (--guide-snapshot)");
   }
-  torch::NoGradGuard no_grad;
   if (sampler == "sed") {
+    if (options.steps < 2) {
+      throw std::invalid_argument("the sed sampler needs at least 2 steps, got " + std::to_string(options.steps));
+    }
     if (options.guidance.weight != 1.0 && options.guidance.ramp == GuidanceRamp::linear) {
       throw std::invalid_argument(
           "the sed sampler differentiates the guided denoiser in sigma, and a linear guidance ramp's own slope is "
           "not part of that: use --cfg-schedule constant");
     }
+    if (!options.edm.sigmas.empty()) {
+      throw std::invalid_argument(
+          "the sed sampler integrates in the rho-schedule's time (its Ito-Taylor terms need dsigma/du); a learned "
+          "schedule (--schedule) works with heun and euler");
+    }
+    with_controls(SedSamplerOptions{}, options.edm, options.steps);
+  } else {
+    with_controls(EdmSamplerOptions{}, options.edm, options.steps);
+  }
+}
+
+torch::Tensor sample_edm_family(const PreconditionedDenoiser& net, ImageShape shape, int64_t label_dim,
+                                const torch::Tensor& labels, const torch::Tensor& noise,
+                                const SamplingOptions& options, const NoiseSource& randn) {
+  check_edm_family_sampling(options, label_dim, options.guide != nullptr);
+  const std::string sampler = resolve_sampler(edm_family_samplers(), options.sampler);
+  torch::Tensor one_hot;
+  if (label_dim > 0) one_hot = torch::one_hot(labels, label_dim).to(noise.scalar_type());
+  PreconditionedDenoiser guide;
+  if (options.guide != nullptr) guide = guide_of(options, shape, label_dim);
+  torch::NoGradGuard no_grad;
+  if (sampler == "sed") {
     SedSamplerOptions defaults;
     defaults.S_churn = kSedDefaultChurn;
     const SedSamplerOptions o = with_controls(defaults, options.edm, options.steps);
@@ -98,7 +124,8 @@ torch::Tensor sample_edm_family(const PreconditionedDenoiser& net, ImageShape sh
   }
   EdmSamplerOptions defaults;
   defaults.heun = sampler == "heun";
-  const EdmSamplerOptions o = with_controls(defaults, options.edm, options.steps);
+  EdmSamplerOptions o = with_controls(defaults, options.edm, options.steps);
+  o.sigmas = options.edm.sigmas;
   const auto D = guided(net, guide, one_hot, options.guidance, [o](double sigma) { return edm_progress(o, sigma); });
   return edm_sample(plain_denoiser(D), noise, o, randn);
 }

@@ -6,6 +6,8 @@
 // network (autoguidance, Karras et al. 2024): D = D_guide + w (D_main - D_guide) at
 // noise levels inside the guidance interval.
 //
+// A learned schedule (controls.sigmas, learned_schedule.h) replaces the rho-schedule
+// for heun and euler; sed refuses it.
 // Defaults of the controls (EDM's): rho 7, sigma_min 0.002, sigma_max 80, S_min 0,
 // S_max inf, S_noise 1; S_churn 0 for heun and euler (deterministic) and 1 for sed.
 #include <torch/torch.h>
@@ -39,6 +41,12 @@ class PreconditionedModel {
 // controls, guidance without labels or guide, a guide that is not EDM-preconditioned
 // or differs in image shape or labels, and sed with a linear guidance ramp (its slope
 // in sigma is not differentiated).
+// The checks of sample_edm_family that need no network (sampler, steps, controls, a
+// learned schedule's fit to the sampler and steps, guidance without labels), so a run's
+// eval settings fail at config load; `guide_network`: a guide network will be set.
+// Throws std::invalid_argument.
+void check_edm_family_sampling(const SamplingOptions& options, int64_t label_dim, bool guide_network);
+
 torch::Tensor sample_edm_family(const PreconditionedDenoiser& net, ImageShape shape, int64_t label_dim,
                                 const torch::Tensor& labels, const torch::Tensor& noise,
                                 const SamplingOptions& options, const NoiseSource& randn);

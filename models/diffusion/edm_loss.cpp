@@ -9,6 +9,15 @@ torch::Tensor sample_sigma(int64_t batch, const LogNormalSigma& distribution,
   return (n * distribution.P_std + distribution.P_mean).exp();
 }
 
+torch::Tensor vp_training_sigma(const torch::Tensor& u, double beta_d, double beta_min, double epsilon_t) {
+  const torch::Tensor t = 1 + u * (epsilon_t - 1);
+  return ((0.5 * beta_d * t.square() + beta_min * t).exp() - 1).sqrt();
+}
+
+torch::Tensor ve_training_sigma(const torch::Tensor& u, double sigma_min, double sigma_max) {
+  return sigma_min * torch::pow(sigma_max / sigma_min, u);
+}
+
 torch::Tensor edm_loss_weight(const torch::Tensor& sigma, double sigma_data) {
   return (sigma.square() + sigma_data * sigma_data) / (sigma * sigma_data).square();
 }

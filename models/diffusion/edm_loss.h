@@ -21,6 +21,14 @@ constexpr LogNormalSigma kEdm2Sigma{-0.4, 1.0};  // EDM2 training_loop.py EDM2Lo
 torch::Tensor sample_sigma(int64_t batch, const LogNormalSigma& distribution,
                            std::optional<at::Generator> generator = std::nullopt);
 
+// The training noise levels of EDM's VPLoss and VELoss (training/loss.py) from u ~ U[0, 1):
+// VP: sigma(t) at t = 1 + u (epsilon_t - 1), i.e. t uniform in (epsilon_t, 1], with
+// sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1) (EDM Table 1, VP);
+// VE: sigma = sigma_min (sigma_max / sigma_min)^u, i.e. ln(sigma) uniform.
+// Both weight the squared error by lambda(sigma) = 1 / sigma^2.
+torch::Tensor vp_training_sigma(const torch::Tensor& u, double beta_d, double beta_min, double epsilon_t);
+torch::Tensor ve_training_sigma(const torch::Tensor& u, double sigma_min, double sigma_max);
+
 // lambda(sigma) = (sigma^2 + sigma_data^2) / (sigma sigma_data)^2 (EDM Table 1).
 torch::Tensor edm_loss_weight(const torch::Tensor& sigma, double sigma_data);
 

@@ -1,6 +1,7 @@
 #include "models/diffusion/edm_sampler_controls.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
 #include <utility>
@@ -28,6 +29,7 @@ std::string EdmSamplerControls::describe() const {
   for (const auto& [name, value] : named(*this)) {
     if (value->has_value()) names += fmt::format("{}{} {}", names.empty() ? "" : ", ", name, **value);
   }
+  if (!sigmas.empty()) names += fmt::format("{}--schedule [{}]", names.empty() ? "" : ", ", fmt::join(sigmas, ", "));
   return names;
 }
 
@@ -39,6 +41,13 @@ void EdmSamplerControls::validate() const {
   if (S_churn) require(*S_churn >= 0, "--churn must be >= 0");
   if (S_min && S_max) require(*S_min <= *S_max, "--s-min must not exceed --s-max");
   if (S_noise) require(*S_noise > 0, "--s-noise must be > 0");
+  if (sigmas.empty()) return;
+  require(!rho && !sigma_min && !sigma_max, "--schedule replaces the rho-schedule: leave out --rho, --sigma-min and --sigma-max");
+  require(sigmas.size() >= 2, "--schedule needs at least 2 noise levels");
+  for (size_t i = 0; i < sigmas.size(); ++i) {
+    require(sigmas[i] > 0 && (i == 0 || sigmas[i] < sigmas[i - 1]),
+            "--schedule: noise levels must be positive and strictly decreasing");
+  }
 }
 
 }  // namespace dact::models

@@ -212,6 +212,34 @@ TEST(TrainingRecipeConfig, ClassicEmaTracksAndTheirChoiceAreChecked) {
                  "config keys 'eval.ema' and 'eval.ema_std' both choose the EMA track; set one");
 }
 
+TEST(TrainingRecipeConfig, TheEdmPresetKeepsEdmsRecipe) {
+  // EDM training_loop.py: Adam at a constant lr after a linear ramp-up over images (no
+  // decay), and the EMA half-life in images with its ramp-up ratio.
+  const RunConfig config = parse_run_config(load_preset("fashion-mnist-edm"));
+  EXPECT_EQ(config.trainer.lr_schedule, LrSchedule::kEdm2);
+  EXPECT_EQ(config.trainer.ref_batches, 0);
+  EXPECT_EQ(config.trainer.adam.weight_decay, 0.0);
+  ASSERT_EQ(config.ema.classic.size(), 1u);
+  EXPECT_EQ(config.ema.classic[0], (workers::ema::ClassicEmaOptions{"ema", 0.9999, false, 2, 0.05, 64}));
+  EXPECT_EQ(config.eval.ema, "ema");
+  EXPECT_EQ(config.model->samplers(), (std::vector<std::string>{"heun", "euler", "sed"}));
+  EXPECT_EQ(config.model->label_dim(), 10);
+}
+
+TEST(TrainingRecipeConfig, HalfLifeTracksAreChecked) {
+  const json no_trainer = json::object();
+  const RunConfig config = parse_run_config(
+      recipe_document({{"batch", 128}}, {{"classic", {{{"halflife_kimg", 500}, {"rampup_ratio", 0.05}}}}}));
+  EXPECT_EQ(config.ema.classic[0], (workers::ema::ClassicEmaOptions{"halflife-500", 0.9999, false, 500, 0.05, 128}));
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"halflife_kimg", 500}, {"decay", 0.9}}}}}),
+                 "config key 'ema.classic[0].halflife_kimg' sets EDM's half-life EMA; 'decay' and 'warmup' do not apply");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"halflife_kimg", 0}}}}}),
+                 "config key 'ema.classic[0].halflife_kimg' must be > 0");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"halflife_kimg", 1}, {"rampup_ratio", -1}}}}}),
+                 "config key 'ema.classic[0].rampup_ratio' must be >= 0");
+  EXPECT_REFUSED(recipe_document(no_trainer, {{"classic", {{{"rampup_ratio", 0.05}}}}}), "ema.classic[0].rampup_ratio");
+}
+
 #undef EXPECT_REFUSED
 
 TEST(EvalSamplerConfig, ControlsAndGuideReachTheEvaluationConfig) {
@@ -236,6 +264,43 @@ TEST(EvalSamplerConfig, BadControlsAndAMissingGuideAreRefused) {
                 .find("config key 'eval.guide_snapshot': no file '/nonexistent/guide.h5'"),
             std::string::npos);
   EXPECT_NE(error_of(with_eval({{"rh0", 5}})).find("eval.rh0"), std::string::npos);
+}
+
+TEST(EvalSamplerConfig, SettingsInvalidForTheFamilyFailAtLoad) {
+  // What sampling would refuse is refused when the config loads, not at the first evaluation.
+  EXPECT_NE(error_of(with_eval({{"sampler", "sed"}, {"steps", 1}})).find("config section 'eval'"), std::string::npos);
+  json dit = {{"model", {{"arch", "dit-flow"}, {"input_size", 8}, {"patch_size", 4}, {"in_channels", 1},
+                         {"hidden_size", 16}, {"depth", 1}, {"num_heads", 2}, {"num_classes", 10}}},
+              {"eval", {{"rho", 5}}}};
+  EXPECT_NE(error_of(dit).find("apply to the EDM-preconditioned families only (set: --rho 5)"), std::string::npos)
+      << error_of(dit);
+  json unconditional = {{"model", {{"arch", "edm2-precond"}, {"preset", "edm2-fashion-tiny"}, {"label_dim", 0}}},
+                        {"eval", {{"guidance", 2.0}}}};
+  EXPECT_NE(error_of(unconditional).find("guidance needs a class-conditional model"), std::string::npos)
+      << error_of(unconditional);
+}
+
+TEST(EvalSamplerConfig, ScheduleFileSetsTheLevelsAndSteps) {
+  const dact::testing::TempDir dir("dact-eval-schedule-config");
+  std::ofstream(dir / "schedule.json") << R"({"sigmas": [80, 2.5, 0.002], "parameterisation": "softmax"})";
+  std::ofstream(dir / "rising.json") << R"({"sigmas": [0.002, 2.5, 80]})";
+  const std::string path = dir / "schedule.json";
+  const RunConfig config = parse_run_config(with_eval({{"schedule", path}}));
+  EXPECT_EQ(config.eval.edm.sigmas, (std::vector<double>{80, 2.5, 0.002}));
+  EXPECT_EQ(config.eval.steps, 3);
+  EXPECT_EQ(error_of(with_eval({{"schedule", path}, {"steps", 3}, {"sampler", "euler"}})), "");
+  EXPECT_NE(error_of(with_eval({{"schedule", path}, {"steps", 8}}))
+                .find("config key 'eval.steps' (8) differs from the 3 noise levels of 'eval.schedule'"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_eval({{"schedule", path}, {"sampler", "sed"}})).find("the sed sampler integrates"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_eval({{"schedule", path}, {"rho", 3}})).find("--schedule replaces the rho-schedule"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_eval({{"schedule", dir / "rising.json"}}))
+                .find("strictly decreasing"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_eval({{"schedule", "/nonexistent.json"}})).find("schedule file '/nonexistent.json'"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 // latent shards (`dact dataset encode --flip` with a tiny random autoencoder): the
 // loaders' latent draws resume exactly too, and its snapshots decode to pixels. The KL
 // autoencoder trains the same way; its preview grid reconstructs dataset images instead
-// of sampling.
+// of sampling. EDM's networks (the edm case: DDPM++ with dropout under VP) train with
+// EDM's recipe: lr ramp-up without decay and the half-life EMA beside the power tracks.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
@@ -54,6 +55,13 @@ FamilyCase family_case(const std::string& name) {
              {"model_channels", 16}, {"channel_mult", {1, 2}}, {"num_blocks", 1},
              {"attn_resolutions", nlohmann::json::array()}},
             {{"label_dropout", 0.1}}};
+  }
+  if (name == "edm") {  // dropout draws from the default generator: resume must reseed it
+    return {name,
+            {{"arch", "edm-precond"}, {"network", "ddpmpp"}, {"precond", "vp"}, {"img_resolution", 32},
+             {"img_channels", 1}, {"label_dim", 10}, {"model_channels", 16}, {"channel_mult", {1, 2}},
+             {"num_blocks", 1}, {"attn_resolutions", nlohmann::json::array()}, {"dropout", 0.1}},
+            nlohmann::json::object()};
   }
   if (name == "dit_flow") return {name, tiny_dit("dit-flow"), {{"time_distribution", "logit-normal"}}};
   if (name == "kl_autoencoder") {
@@ -106,7 +114,12 @@ class TrainResumeTest : public ::testing::TestWithParam<std::string> {
                  {"preview", {{"per_class", 1}, {"num_steps", 2}}}}},
         {"run", {{"duration_kimg", 0.192}, {"threads", {{"trainer", 1}}}, {"liveness_timeout_s", 60}}},
     };
-    std::ofstream(root_ / "config.json") << config.dump(2);
+    nlohmann::json run_config = config;
+    if (family.name == "edm") {  // EDM's recipe: constant lr after the ramp-up, EMA half-life in images
+      run_config["trainer"]["ref_batches"] = 0;
+      run_config["ema"]["classic"] = {{{"name", "ema"}, {"halflife_kimg", 0.05}, {"rampup_ratio", 0.05}}};
+    }
+    std::ofstream(root_ / "config.json") << run_config.dump(2);
     // The DiT/MAR recipe: cosine lr with warm-up, AdamW, clipping, a classic EMA track.
     nlohmann::json recipe = config;
     recipe["trainer"] = {{"batch", 16}, {"batch_per_rank", 4}, {"lr_schedule", "cosine"}, {"base_lr", 0.05},
@@ -242,6 +255,7 @@ TEST_P(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Edm2, TrainResumeTest, ::testing::Values("edm2"));
+INSTANTIATE_TEST_SUITE_P(Edm, TrainResumeTest, ::testing::Values("edm"));
 INSTANTIATE_TEST_SUITE_P(DitFlow, TrainResumeTest, ::testing::Values("dit_flow"));
 INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm"));
 INSTANTIATE_TEST_SUITE_P(Latent, TrainResumeTest, ::testing::Values("latent"));

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "models/edm2/edm2_configs.h"
 #include "models/edm2/edm2_family.h"
 #include "models/state_dict.h"
@@ -46,6 +48,23 @@ TEST(ClassicEmaTrack, WarmupUsesOnePlusNOverTenPlusN) {
   EXPECT_NEAR(track.params().at("w")[0].item<double>(), 9, 1e-12);
   track.update(constant_params(-3), 2);  // beta 3/12: 0.25 * 9 + 0.75 * -3 = 0
   EXPECT_NEAR(track.params().at("w")[0].item<double>(), 0, 1e-12);
+}
+
+TEST(ClassicEmaTrack, HalfLifeHalvesTheOldAverageAfterThatManyImages) {
+  // EDM training_loop.py: beta = 0.5^(batch / halflife_nimg); after halflife_nimg
+  // images (10 steps of 100 here) the old average keeps weight exactly 1/2.
+  const ClassicEmaOptions halflife{"ema", 0, false, 1.0, 0, 100};
+  EXPECT_DOUBLE_EQ(classic_ema_beta(halflife, 1), std::pow(0.5, 0.1));
+  ClassicEmaTrack track(halflife, constant_params(1), 0);
+  for (int64_t step = 1; step <= 10; ++step) track.update(constant_params(3), step);
+  EXPECT_NEAR(track.params().at("w")[0].item<double>(), 0.5 * 1 + 0.5 * 3, 1e-12);
+  // Ramp-up: the half-life is at most rampup_ratio times the images seen before the
+  // step, so the first update copies the weights (half-life 0) and the third has
+  // min(1000, 0.05 * 200) = 10 images.
+  const ClassicEmaOptions ramped{"ema", 0, false, 1.0, 0.05, 100};
+  EXPECT_EQ(classic_ema_beta(ramped, 1), 0.0);
+  EXPECT_DOUBLE_EQ(classic_ema_beta(ramped, 3), std::pow(0.5, 10.0));
+  EXPECT_DOUBLE_EQ(classic_ema_beta(ramped, 1000), std::pow(0.5, 0.1));  // 0.05 * 99900 > 1000
 }
 
 TEST(ClassicEmaTrack, AnUpdateOverSeveralStepsAppliesTheirProduct) {

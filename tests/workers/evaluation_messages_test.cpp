@@ -33,6 +33,7 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.edm.S_max = 12.5;
   job.job.guide_snapshot = "/runs/a/snapshots/snapshot-000008.h5";
   job.job.guide_std = 0.045;
+  job.job.edm.sigmas = {80, 3.5, 0.002};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -55,7 +56,8 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.edm.S_churn, std::optional<double>(0));
   EXPECT_EQ(back.job.edm.S_max, std::optional<double>(12.5));
   EXPECT_FALSE(back.job.edm.sigma_min.has_value());
-  EXPECT_EQ(back.job.edm.describe(), "--rho 5, --churn 0, --s-max 12.5");
+  EXPECT_EQ(back.job.edm.sigmas, (std::vector<double>{80, 3.5, 0.002}));
+  EXPECT_EQ(back.job.edm.describe(), "--rho 5, --churn 0, --s-max 12.5, --schedule [80, 3.5, 0.002]");
   EXPECT_EQ(back.job.guide_snapshot, job.job.guide_snapshot);
   EXPECT_EQ(back.job.guide_std, 0.045);
 }
@@ -71,7 +73,9 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
                                  job.job.guidance_ramp.size() + 3 * sizeof(double);
   // Version 3: seven (bool, f64) controls, guide_snapshot, guide_std.
   const size_t version_3_bytes = 7 * (1 + sizeof(double)) + sizeof(uint64_t) + sizeof(double);
-  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes);
+  // Version 4: the learned schedule's count (0) and levels.
+  const size_t version_4_bytes = sizeof(uint64_t);
+  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes - version_4_bytes);
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);

@@ -1,15 +1,25 @@
 #include "workers/ema/classic_ema_track.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace dact::workers::ema {
 
 bool operator==(const ClassicEmaOptions& a, const ClassicEmaOptions& b) {
-  return a.name == b.name && a.decay == b.decay && a.warmup == b.warmup;
+  return a.name == b.name && a.decay == b.decay && a.warmup == b.warmup && a.halflife_kimg == b.halflife_kimg &&
+         a.rampup_ratio == b.rampup_ratio && a.batch == b.batch;
 }
 
 double classic_ema_beta(const ClassicEmaOptions& options, int64_t n) {
+  if (options.halflife_kimg > 0) {
+    const auto batch = static_cast<double>(options.batch);
+    double halflife_nimg = options.halflife_kimg * 1000;
+    if (options.rampup_ratio > 0) {
+      halflife_nimg = std::min(halflife_nimg, static_cast<double>(n - 1) * batch * options.rampup_ratio);
+    }
+    return std::pow(0.5, batch / std::max(halflife_nimg, 1e-8));
+  }
   if (!options.warmup) return options.decay;
   const auto steps = static_cast<double>(n);
   return std::min(options.decay, (1 + steps) / (10 + steps));

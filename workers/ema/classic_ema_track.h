@@ -5,6 +5,10 @@
 //   beta_n = decay                                  (warmup off: DiT, MAR)
 //   beta_n = min(decay, (1 + n) / (10 + n))         (warmup on: TensorFlow's
 //            ExponentialMovingAverage num_updates, LDM's LitEma)
+//   beta_n = 0.5^(batch / max(h_n, 1e-8))            (half-life: EDM training_loop.py)
+//   h_n = halflife_kimg * 1000, or min(that, rampup_ratio * (n - 1) * batch) with a
+//         ramp-up: the half-life in images, capped by a share of the images seen
+//         before step n (EDM updates its EMA before counting the step's images)
 // with n the optimizer steps taken so far (1 at the first update after the initial
 // weights, as LitEma counts). The EMA actor sees the weights every ema_every_steps
 // steps; an update that covers steps m+1..n applies prod_{k=m+1..n} beta_k at once,
@@ -23,6 +27,10 @@ struct ClassicEmaOptions {
   std::string name;       // how snapshots, eval.ema and --ema name the track
   double decay = 0.9999;  // DiT, MAR
   bool warmup = false;
+  // > 0: EDM's half-life EMA (beta_n above) instead of decay and warmup.
+  double halflife_kimg = 0;
+  double rampup_ratio = 0;  // half-life only; 0 = no ramp-up (EDM's None)
+  int64_t batch = 0;        // images per optimizer step (the run's trainer.batch); half-life only
 };
 
 bool operator==(const ClassicEmaOptions& a, const ClassicEmaOptions& b);

@@ -18,10 +18,17 @@ std::string classic_prefix(const std::string& name) { return "classic/" + name +
 nlohmann::json classic_metadata(const std::vector<StoredClassicEma>& classic) {
   nlohmann::json list = nlohmann::json::array();
   for (const StoredClassicEma& track : classic) {
-    list.push_back({{"name", track.options.name},
-                    {"decay", track.options.decay},
-                    {"warmup", track.options.warmup},
-                    {"step", track.step}});
+    nlohmann::json entry{{"name", track.options.name},
+                         {"decay", track.options.decay},
+                         {"warmup", track.options.warmup},
+                         {"step", track.step}};
+    // Only half-life tracks carry their keys, so decay tracks keep the files they always had.
+    if (track.options.halflife_kimg > 0) {
+      entry["halflife_kimg"] = track.options.halflife_kimg;
+      entry["rampup_ratio"] = track.options.rampup_ratio;
+      entry["batch"] = track.options.batch;
+    }
+    list.push_back(std::move(entry));
   }
   return list;
 }
@@ -33,6 +40,9 @@ std::vector<StoredClassicEma> classic_from_metadata(const nlohmann::json& list) 
     track.options.name = entry.at("name").get<std::string>();
     track.options.decay = entry.at("decay").get<double>();
     track.options.warmup = entry.at("warmup").get<bool>();
+    track.options.halflife_kimg = entry.value("halflife_kimg", 0.0);
+    track.options.rampup_ratio = entry.value("rampup_ratio", 0.0);
+    track.options.batch = entry.value("batch", int64_t{0});
     track.step = entry.at("step").get<int64_t>();
     classic.push_back(std::move(track));
   }

@@ -5,7 +5,7 @@
 // snapshots. The same format holds the EMA state of a checkpoint step (exact resume).
 // Classic EMA tracks (classic_ema_track.h), when the run keeps any, are stored beside
 // the power tracks and listed in the metadata key "classic_ema" (name, decay, warmup,
-// step of the last update); post-hoc reconstruction reads only the power tracks.
+// and for half-life tracks halflife_kimg, rampup_ratio and batch; step of the last update); post-hoc reconstruction reads only the power tracks.
 // Snapshots of latent runs carry the metadata key "image_decoder".
 // Tensor names: "ema/<index>/<param>" (std = stds[index]), "classic/<name>/<param>" and
 // "buffer/<name>".

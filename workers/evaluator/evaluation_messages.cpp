@@ -38,6 +38,8 @@ void EvaluatePart::encode(ByteWriter& out) const {
   }
   out.string(job.guide_snapshot);
   out.f64(job.guide_std);
+  out.u64(job.edm.sigmas.size());  // version 4
+  for (const double sigma : job.edm.sigmas) out.f64(sigma);
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -69,6 +71,10 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
     }
     message.job.guide_snapshot = in.string();
     message.job.guide_std = in.f64();
+  }
+  if (wire_version >= 4) {
+    message.job.edm.sigmas.resize(in.u64());
+    for (double& sigma : message.job.edm.sigmas) sigma = in.f64();
   }
   return message;
 }
