@@ -282,6 +282,11 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("s_min", config.edm.S_min);
   reader.optional("s_max", config.edm.S_max);
   reader.optional("s_noise", config.edm.S_noise);
+  reader.optional("mcmc_steps_base", config.mcmc.steps_base);
+  reader.optional("mcmc_step_size", config.mcmc.step_size);
+  bool mcmc = true;
+  reader.optional("mcmc", mcmc);
+  config.mcmc.off = !mcmc;
   reader.optional("guide_snapshot", config.guide_snapshot);
   reader.optional("guide_std", config.guide_std);
   reader.optional("batch", config.batch);
@@ -309,6 +314,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   require_positive(config.time_shift, "eval", "time_shift");
   try {
     config.edm.validate();
+    config.mcmc.validate();
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError(std::string("config section 'eval': ") + e.what());
   }

@@ -38,6 +38,11 @@ void EvaluatePart::encode(ByteWriter& out) const {
   }
   out.string(job.guide_snapshot);
   out.f64(job.guide_std);
+  for (const std::optional<double>& control : {job.mcmc.steps_base, job.mcmc.step_size}) {  // version 4
+    out.boolean(control.has_value());
+    out.f64(control.value_or(0));
+  }
+  out.boolean(job.mcmc.off);
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -69,6 +74,14 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
     }
     message.job.guide_snapshot = in.string();
     message.job.guide_std = in.f64();
+  }
+  if (wire_version >= 4) {
+    for (std::optional<double>* control : {&message.job.mcmc.steps_base, &message.job.mcmc.step_size}) {
+      const bool set = in.boolean();
+      const double value = in.f64();
+      if (set) *control = value;
+    }
+    message.job.mcmc.off = in.boolean();
   }
   return message;
 }
