@@ -192,6 +192,20 @@ void read_classic_ema(config::ConfigReader& reader, std::vector<workers::ema::Cl
   }
 }
 
+// dit-energy's MCMC refinement: mcmc_steps_base, mcmc_step_size, mcmc (false = none).
+void read_mcmc_controls(config::ConfigReader& reader, models::McmcSamplerControls& controls) {
+  reader.optional("mcmc_steps_base", controls.steps_base);
+  reader.optional("mcmc_step_size", controls.step_size);
+  bool mcmc = !controls.off;
+  reader.optional("mcmc", mcmc);
+  controls.off = !mcmc;
+  try {
+    controls.validate();
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("config keys '" + reader.key_path("mcmc_*") + "': " + e.what());
+  }
+}
+
 void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   reader.optional("stds", config.stds);
   reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
@@ -202,6 +216,7 @@ void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   preview.optional("num_steps", config.preview.num_steps);
   preview.optional("guidance", config.preview.guidance);
   preview.optional("seed", config.preview.seed);
+  read_mcmc_controls(preview, config.preview.mcmc);
   preview.finish();
   reader.finish();
   if (config.stds.empty()) throw config::ConfigError("config key 'ema.stds' must list at least one std");
@@ -282,11 +297,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("s_min", config.edm.S_min);
   reader.optional("s_max", config.edm.S_max);
   reader.optional("s_noise", config.edm.S_noise);
-  reader.optional("mcmc_steps_base", config.mcmc.steps_base);
-  reader.optional("mcmc_step_size", config.mcmc.step_size);
-  bool mcmc = true;
-  reader.optional("mcmc", mcmc);
-  config.mcmc.off = !mcmc;
+  read_mcmc_controls(reader, config.mcmc);
   reader.optional("guide_snapshot", config.guide_snapshot);
   reader.optional("guide_std", config.guide_std);
   reader.optional("batch", config.batch);
@@ -314,7 +325,6 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   require_positive(config.time_shift, "eval", "time_shift");
   try {
     config.edm.validate();
-    config.mcmc.validate();
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError(std::string("config section 'eval': ") + e.what());
   }

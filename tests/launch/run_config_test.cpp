@@ -237,5 +237,15 @@ TEST(EvalSamplerConfig, BadControlsAndAMissingGuideAreRefused) {
   EXPECT_NE(error_of(with_eval({{"rh0", 5}})).find("eval.rh0"), std::string::npos);
 }
 
+// dit-energy's MCMC refinement: eval.mcmc_* reach the evaluation jobs.
+TEST(EvalSamplerConfig, McmcControlsReachTheEvaluationConfig) {
+  const RunConfig config = parse_run_config(with_eval({{"mcmc_steps_base", 2}, {"mcmc_step_size", 0.01}}));
+  EXPECT_EQ(config.eval.mcmc.describe(), "--mcmc-steps-base 2, --mcmc-step-size 0.01");
+  EXPECT_TRUE(parse_run_config(with_eval({{"mcmc", false}})).eval.mcmc.off);
+  EXPECT_FALSE(parse_run_config(with_eval(json::object())).eval.mcmc.any());
+  EXPECT_NE(error_of(with_eval({{"mcmc_step_size", -1}})).find("config keys 'eval.mcmc_*': --mcmc-step-size must be > 0"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace dact::launch

@@ -17,6 +17,7 @@ struct PreviewOptions {
   int64_t num_steps = 32;
   double guidance = 1.0;  // CFG weight; 1 = none (needs label dropout in training if > 1)
   uint64_t seed = 0;
+  models::McmcSamplerControls mcmc;  // dit-energy's refinement; unset = the model's defaults
   // Autoencoders only: the dataset whose images the grid reconstructs. Not a config
   // key: the EMA role sets the run's held-out split (launch/held_out_split.h).
   std::string reconstruct_dataset;
