@@ -129,6 +129,15 @@ TEST(TrainingRecipeConfig, TheBundledPresetKeepsEdm2sRecipe) {
   EXPECT_EQ(config.eval.ema_std, 0.1);
 }
 
+TEST(TrainingRecipeConfig, TheEnergyPresetIsAnEnergyDitEvaluatedWithoutMcmc) {
+  const RunConfig config = parse_run_config(load_preset("fashion-mnist-energy"));
+  EXPECT_EQ(config.model->samplers(), std::vector<std::string>{"ddpm"});
+  EXPECT_EQ(config.model->label_dim(), 10);
+  EXPECT_EQ(config.trainer.clip_grad_norm, 3.0);
+  EXPECT_TRUE(config.eval.mcmc.off);
+  EXPECT_TRUE(config.ema.preview.mcmc.off);
+}
+
 TEST(TrainingRecipeConfig, MarsRecipeParses) {
   const RunConfig config = parse_run_config(recipe_document(
       {{"batch", 256},
