@@ -10,8 +10,8 @@
 namespace dact::models {
 
 const std::vector<Family>& model_families() {
-  static const std::vector<Family> families{edm2_family(),     edm_family(), dit_flow_family(),
-                                             dit_ddpm_family(), kl_autoencoder_family()};
+  static const std::vector<Family> families{edm2_family(),       edm_family(),           dit_flow_family(),
+                                             dit_ddpm_family(),   dit_energy_family(),    kl_autoencoder_family()};
   return families;
 }
 
@@ -52,6 +52,13 @@ void refuse_edm_sampling_options(const SamplingOptions& options, const std::stri
   if (options.guide != nullptr) {
     throw std::invalid_argument("autoguidance (a guide network) needs an EDM-preconditioned family; " + arch +
                                 " has none");
+  }
+}
+
+void refuse_mcmc_sampling_options(const SamplingOptions& options, const std::string& arch) {
+  if (options.mcmc.any()) {
+    throw std::invalid_argument("MCMC refinement controls (" + options.mcmc.describe() +
+                                ") belong to the energy family (dit-energy); " + arch + " has no energy to refine on");
   }
 }
 

@@ -19,6 +19,7 @@
 #include "config/config_reader.h"
 #include "models/diffusion/edm_sampler_controls.h"
 #include "models/diffusion/guidance.h"
+#include "models/diffusion/mcmc_sampler_controls.h"
 #include "models/diffusion/sampler_types.h"
 
 namespace dact::models {
@@ -46,6 +47,7 @@ struct SamplingOptions {
   GuidanceSchedule guidance;  // weight 1 = none; classifier-free unless `guide` is set
   double time_shift = 1;      // flows: SD3's shift of the time grid (1 = uniform)
   EdmSamplerControls edm;     // EDM-preconditioned families only; unset = the sampler's default
+  McmcSamplerControls mcmc;   // dit-energy only; unset = the model's defaults
   // Autoguidance: the guiding network D_guide (not owned; EDM-preconditioned families).
   Model* guide = nullptr;
 };
@@ -60,6 +62,9 @@ class Model {
   virtual int64_t label_dim() const = 0;  // classes; 0 = unconditional
   // Sampler names; the first is the default.
   virtual std::vector<std::string> samplers() const = 0;
+  // Parameters trained with their own learning rate: name -> factor on the schedule's
+  // lr (e.g. the energy family's MCMC step size). Empty = one lr for all.
+  virtual std::map<std::string, double> learning_rate_multipliers() const { return {}; }
 
   // x0: clean images in model space [N, C, H, W]; labels: int64 [N] (ignored when
   // unconditional). All randomness comes from `generator`, so the loss is a fixed
@@ -108,6 +113,10 @@ std::shared_ptr<const ModelSpec> parse_model_spec(const nlohmann::json& model, c
 // Throws std::invalid_argument when `options` sets EDM's sampler controls or a guide
 // network, which `arch` (a family that is not EDM-preconditioned) has no use for.
 void refuse_edm_sampling_options(const SamplingOptions& options, const std::string& arch);
+
+// Throws std::invalid_argument when `options` sets MCMC refinement controls, which only
+// the energy family (dit-energy) has.
+void refuse_mcmc_sampling_options(const SamplingOptions& options, const std::string& arch);
 
 // `sampler` checked against `known` ("" = known.front(), the default); throws
 // std::invalid_argument naming the known ones.

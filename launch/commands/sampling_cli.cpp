@@ -34,8 +34,8 @@ void add_edm_controls(CLI::App& command, models::EdmSamplerControls& edm) {
 
 void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& job) {
   command.add_option("--sampler", job.sampler,
-                     "Sampler of the model family: heun|euler|sed (edm2-precond), euler|heun|euler-stochastic "
-                     "(dit-flow), ddpm|ddim (dit-ddpm); default: the family's first");
+                     "Sampler of the model family: heun|euler|sed (edm2-precond, edm-precond), euler|heun|euler-stochastic "
+                     "(dit-flow), ddpm|ddim (dit-ddpm), ddpm (dit-energy); default: the family's first");
   CLI::Option* steps = command.add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
   command.add_option("--cfg,--guidance", job.guidance,
                      "Guidance weight w (1 = none): classifier-free, or autoguidance with --guide-snapshot")
@@ -75,6 +75,13 @@ void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& 
           "A learned schedule (`dact schedule learn`): its noise levels replace the rho-schedule of heun and euler; "
           "sets --steps")
       ->check(CLI::ExistingFile);
+  command.add_option_function<double>(
+      "--mcmc-steps-base", [&job](double b) { job.mcmc.steps_base = b; },
+      "dit-energy: b of the MCMC refinement's S = clamp(int(b (1 + 2 t / T)), 1, 10) steps (default 5)");
+  command.add_option_function<double>(
+      "--mcmc-step-size", [&job](double alpha) { job.mcmc.step_size = alpha; },
+      "dit-energy: MCMC step size alpha (default: the model's, learned or configured)");
+  command.add_flag("--no-mcmc", job.mcmc.off, "dit-energy: no MCMC refinement (plain ancestral DDPM)");
   command.add_option("--guide-snapshot", job.guide_snapshot,
                      "Autoguidance: a snapshot (an earlier one of the run, or a smaller model of the same family and "
                      "image shape) whose network is D_guide in D = D_guide + w (D_main - D_guide)")

@@ -10,7 +10,8 @@ namespace dact::launch {
 
 // --sampler, --steps, --cfg (--guidance), --cfg-schedule, --cfg-interval a,b
 // (--guidance-interval), --time-shift, EDM's --rho, --sigma-min, --sigma-max, --churn,
-// --s-min, --s-max, --s-noise, and autoguidance's --guide-snapshot, --guide-std.
+// --s-min, --s-max, --s-noise, the energy family's --mcmc-steps-base, --mcmc-step-size,
+// --no-mcmc, and autoguidance's --guide-snapshot, --guide-std.
 void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& job);
 
 // --threads: LibTorch intra-op threads; 0 (the default) = every core.

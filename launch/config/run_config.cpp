@@ -213,6 +213,20 @@ void read_classic_ema(config::ConfigReader& reader, int64_t batch,
   }
 }
 
+// dit-energy's MCMC refinement: mcmc_steps_base, mcmc_step_size, mcmc (false = none).
+void read_mcmc_controls(config::ConfigReader& reader, models::McmcSamplerControls& controls) {
+  reader.optional("mcmc_steps_base", controls.steps_base);
+  reader.optional("mcmc_step_size", controls.step_size);
+  bool mcmc = !controls.off;
+  reader.optional("mcmc", mcmc);
+  controls.off = !mcmc;
+  try {
+    controls.validate();
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("config keys '" + reader.key_path("mcmc_*") + "': " + e.what());
+  }
+}
+
 void read_ema(config::ConfigReader reader, int64_t batch, workers::ema::EmaConfig& config) {
   reader.optional("stds", config.stds);
   reader.optional("snapshot_every_kimg", config.snapshot_every_kimg);
@@ -224,6 +238,7 @@ void read_ema(config::ConfigReader reader, int64_t batch, workers::ema::EmaConfi
   preview.optional("guidance", config.preview.guidance);
   preview.optional("seed", config.preview.seed);
   preview.optional("at_snapshots", config.preview.at_snapshots);
+  read_mcmc_controls(preview, config.preview.mcmc);
   preview.finish();
   reader.finish();
   if (config.stds.empty()) throw config::ConfigError("config key 'ema.stds' must list at least one std");
@@ -331,6 +346,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("s_min", config.edm.S_min);
   reader.optional("s_max", config.edm.S_max);
   reader.optional("s_noise", config.edm.S_noise);
+  read_mcmc_controls(reader, config.mcmc);
   reader.optional("guide_snapshot", config.guide_snapshot);
   reader.optional("guide_std", config.guide_std);
   std::string schedule;

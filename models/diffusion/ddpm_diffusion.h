@@ -68,6 +68,8 @@ class GaussianDiffusion {
   int64_t num_timesteps() const { return static_cast<int64_t>(timestep_map_.size()); }
   // Respaced index -> original timestep.
   const std::vector<int64_t>& timestep_map() const { return timestep_map_; }
+  // alpha-bar at each respaced index, float64 [num_timesteps()].
+  const torch::Tensor& alphas_cumprod() const { return alphas_cumprod_; }
 
   // x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) noise; t: respaced indices [N].
   torch::Tensor q_sample(const torch::Tensor& x0, const torch::Tensor& t, const torch::Tensor& noise) const;

@@ -56,11 +56,9 @@ DitImpl::DitImpl(const DitConfig& config) : config_(config) {
   for (int64_t i = 0; i < config.depth; ++i) {
     blocks->push_back(DitBlock(config.hidden_size, config.num_heads, config.mlp_ratio, config.mlp));
   }
-  // The seed's energy mode builds the (unused) final layer with out_channels per
-  // token instead of patch^2 * out_channels; keep its shape so its weights load.
-  const int64_t final_features = config.use_energy
-                                     ? out_channels_
-                                     : config.patch_size * config.patch_size * out_channels_;
+  // The seed's energy mode sets out_channels = 1 and still builds the (unused) final
+  // layer, so it has patch^2 * 1 outputs per token; keep that shape so its weights load.
+  const int64_t final_features = config.patch_size * config.patch_size * (config.use_energy ? 1 : out_channels_);
   final_layer = register_module("final_layer", DitFinalLayer(config.hidden_size, final_features));
   if (config.use_energy) {
     auto energy_layer = register_module("energy_layer", EnergyLayer(config.hidden_size));

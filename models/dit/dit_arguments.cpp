@@ -23,7 +23,7 @@ void read_dit_arguments(config::ConfigReader& reader, DitConfig& config) {
   reader.choice("mlp", config.mlp, {{"gelu", DitMlpKind::gelu_tanh}, {"swiglu", DitMlpKind::swiglu}});
 }
 
-DitConfig read_dit_network(config::ConfigReader& reader) {
+DitConfig read_dit_network(config::ConfigReader& reader, bool energy) {
   DitConfig config;
   std::string preset;
   reader.optional("preset", preset);
@@ -34,8 +34,17 @@ DitConfig read_dit_network(config::ConfigReader& reader) {
       throw config::ConfigError("config key '" + reader.key_path("preset") + "': " + e.what());
     }
   }
+  if (energy) {
+    // The seed's energy DiT predicts eps alone (learn_sigma False).
+    config.use_energy = true;
+    config.learn_sigma = false;
+  }
   read_dit_arguments(reader, config);
-  if (config.use_energy) {
+  if (energy && (!config.use_energy || config.learn_sigma)) {
+    throw config::ConfigError("config key '" + reader.key_path(config.use_energy ? "learn_sigma" : "use_energy") +
+                              "': the energy family's DiT has use_energy true and learn_sigma false");
+  }
+  if (!energy && config.use_energy) {
     throw config::ConfigError("config key '" + reader.key_path("use_energy") +
                               "': energy DiTs train as their own family, not this one");
   }

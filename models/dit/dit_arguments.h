@@ -11,8 +11,9 @@ namespace dact::models {
 void read_dit_arguments(config::ConfigReader& reader, DitConfig& config);
 
 // A family's network section: "preset" (DiT-S/2 ... DiT-XL/8, DiT-tiny/2) then the
-// arguments above; energy mode is refused (it is a family of its own), and the input
-// must split into whole patches.
-DitConfig read_dit_network(config::ConfigReader& reader);
+// arguments above, and the input must split into whole patches. Energy mode is the
+// energy family's (`energy` true: use_energy and learn_sigma are implied, and setting
+// them otherwise is an error) and refused elsewhere.
+DitConfig read_dit_network(config::ConfigReader& reader, bool energy = false);
 
 }  // namespace dact::models

@@ -130,6 +130,15 @@ TEST(TrainingRecipeConfig, TheBundledPresetKeepsEdm2sRecipe) {
   EXPECT_EQ(config.eval.ema_std, 0.1);
 }
 
+TEST(TrainingRecipeConfig, TheEnergyPresetIsAnEnergyDitEvaluatedWithoutMcmc) {
+  const RunConfig config = parse_run_config(load_preset("fashion-mnist-energy"));
+  EXPECT_EQ(config.model->samplers(), std::vector<std::string>{"ddpm"});
+  EXPECT_EQ(config.model->label_dim(), 10);
+  EXPECT_EQ(config.trainer.clip_grad_norm, 3.0);
+  EXPECT_TRUE(config.eval.mcmc.off);
+  EXPECT_TRUE(config.ema.preview.mcmc.off);
+}
+
 TEST(TrainingRecipeConfig, MarsRecipeParses) {
   const RunConfig config = parse_run_config(recipe_document(
       {{"batch", 256},
@@ -300,6 +309,16 @@ TEST(EvalSamplerConfig, ScheduleFileSetsTheLevelsAndSteps) {
                 .find("strictly decreasing"),
             std::string::npos);
   EXPECT_NE(error_of(with_eval({{"schedule", "/nonexistent.json"}})).find("schedule file '/nonexistent.json'"),
+              std::string::npos);
+}
+
+// dit-energy's MCMC refinement: eval.mcmc_* reach the evaluation jobs.
+TEST(EvalSamplerConfig, McmcControlsReachTheEvaluationConfig) {
+  const RunConfig config = parse_run_config(with_eval({{"mcmc_steps_base", 2}, {"mcmc_step_size", 0.01}}));
+  EXPECT_EQ(config.eval.mcmc.describe(), "--mcmc-steps-base 2, --mcmc-step-size 0.01");
+  EXPECT_TRUE(parse_run_config(with_eval({{"mcmc", false}})).eval.mcmc.off);
+  EXPECT_FALSE(parse_run_config(with_eval(json::object())).eval.mcmc.any());
+  EXPECT_NE(error_of(with_eval({{"mcmc_step_size", -1}})).find("config keys 'eval.mcmc_*': --mcmc-step-size must be > 0"),
             std::string::npos);
 }
 

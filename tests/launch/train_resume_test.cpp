@@ -1,8 +1,9 @@
 // `dact train` end to end under mpirun (coordinator, data loader, 2 trainers, EMA actor),
 // for every model family: the run leaves its artifacts, and a run stopped at step k and
 // resumed ends with the same bytes of weights, Adam state and EMA tracks as one that
-// never stopped, with EDM2's recipe and (for the DiT flow family) with DiT/MAR's
-// (cosine lr, AdamW, clipping, classic EMA). The latent case trains the EDM2 U-Net on
+// never stopped, with EDM2's recipe and (for the DiT flow and energy families) with
+// DiT/MAR's (cosine lr, AdamW, clipping, classic EMA; the energy family's step size
+// alpha with its own lr). The latent case trains the EDM2 U-Net on
 // latent shards (`dact dataset encode --flip` with a tiny random autoencoder): the
 // loaders' latent draws resume exactly too, and its snapshots decode to pixels. The KL
 // autoencoder trains the same way; its preview grid reconstructs dataset images instead
@@ -64,6 +65,12 @@ FamilyCase family_case(const std::string& name) {
             nlohmann::json::object()};
   }
   if (name == "dit_flow") return {name, tiny_dit("dit-flow"), {{"time_distribution", "logit-normal"}}};
+  if (name == "dit_energy") {  // double backward, MCMC in the loss, a learnable step size
+    nlohmann::json energy = tiny_dit("dit-energy");
+    energy["diffusion_steps"] = 100;
+    energy["learnable_mcmc_step_size"] = true;
+    return {name, energy, {{"contrastive_weight", 0.05}, {"alpha_lr_multiplier", 3.0}}};
+  }
   if (name == "kl_autoencoder") {
     // 32x32x1 -> 16x16x4; z is drawn from the posterior with each micro-batch's generator.
     return {name,
@@ -167,6 +174,12 @@ TEST_P(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
       EXPECT_GT(entry.at("loss_terms").at("reconstruction").get<double>(), 0) << line;
       EXPECT_GE(entry.at("loss_terms").at("kl").get<double>(), 0) << line;
     }
+    if (GetParam() == "dit_energy") {
+      for (const char* term : {"mse", "contrastive", "refinement", "energy", "energy_negative", "accept_rate",
+                               "descent_rate", "alpha"}) {
+        EXPECT_TRUE(std::isfinite(entry.at("loss_terms").at(term).get<double>())) << term << ": " << line;
+      }
+    }
     EXPECT_DOUBLE_EQ(entry.at("kimg").get<double>(), entry.at("step").get<double>() * 16 / 1000);  // batch 16
     // The stall shares are disjoint parts of the interval.
     double stalled_pct = 0;
@@ -195,7 +208,9 @@ TEST_P(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
 }
 
 TEST_P(TrainResumeTest, RecipeRunResumesBitIdenticallyWithItsClassicEmaTrack) {
-  if (GetParam() != "dit_flow") GTEST_SKIP() << "the DiT/MAR recipe is tested with the dit-flow family";
+  if (GetParam() != "dit_flow" && GetParam() != "dit_energy") {
+    GTEST_SKIP() << "the DiT/MAR recipe is tested with the dit-flow and dit-energy families";
+  }
   ASSERT_EQ(train("recipe", "", "recipe.json"), 0) << "see " << run_dir("recipe") << ".out";
   ASSERT_EQ(train("recipe-resumed", "--set run.stop_at_step=8", "recipe.json"), 0);
   ASSERT_EQ(train("recipe-resumed", "--set run.stop_at_step=0", "recipe.json"), 0);
@@ -258,6 +273,7 @@ INSTANTIATE_TEST_SUITE_P(Edm2, TrainResumeTest, ::testing::Values("edm2"));
 INSTANTIATE_TEST_SUITE_P(Edm, TrainResumeTest, ::testing::Values("edm"));
 INSTANTIATE_TEST_SUITE_P(DitFlow, TrainResumeTest, ::testing::Values("dit_flow"));
 INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm"));
+INSTANTIATE_TEST_SUITE_P(DitEnergy, TrainResumeTest, ::testing::Values("dit_energy"));
 INSTANTIATE_TEST_SUITE_P(Latent, TrainResumeTest, ::testing::Values("latent"));
 INSTANTIATE_TEST_SUITE_P(KlAutoencoder, TrainResumeTest, ::testing::Values("kl_autoencoder"));
 

@@ -76,6 +76,29 @@ TEST(Dit, LoaderRejectsMissingAndMisshapenWeights) {
   EXPECT_THROW(load_state_dict(*model, weights), StateDictError);
 }
 
+// The seed's energy DiT sets out_channels = 1 and still builds final_layer for it:
+// final_layer.linear has patch^2 * 1 outputs whatever the channel count. The reference
+// file has patch^2 = channels = 4, so it cannot tell; 3 channels with patch 2 can.
+TEST(Dit, EnergyModeFinalLayerHasTheOriginalsShape) {
+  DitConfig config = reference_config(true);
+  config.in_channels = 3;
+  Dit model(config);
+  const auto weights = state_dict(*model);
+  EXPECT_EQ(weights.at("final_layer.linear.weight").sizes(), torch::IntArrayRef({2 * 2 * 1, 64}));
+  EXPECT_EQ(weights.at("final_layer.linear.bias").sizes(), torch::IntArrayRef({2 * 2 * 1}));
+  EXPECT_EQ(weights.at("final_layer.adaLN_modulation.1.weight").sizes(), torch::IntArrayRef({2 * 64, 64}));
+  EXPECT_EQ(weights.at("x_embedder.proj.weight").sizes(), torch::IntArrayRef({64, 3, 2, 2}));
+  EXPECT_EQ(weights.at("energy_layer.energy_head.0.weight").sizes(), torch::IntArrayRef({32, 64}));
+  EXPECT_EQ(weights.at("energy_layer.energy_head.2.weight").sizes(), torch::IntArrayRef({1, 32}));
+  // A state dict with the original's shapes (the same names, other values) loads.
+  Dit other(config);
+  load_state_dict(*other, weights);
+  torch::NoGradGuard no_grad;
+  const auto x = torch::randn({2, 3, 8, 8}), t = torch::tensor({3.0, 700.0});
+  const auto y = torch::tensor({1, 10}, torch::kInt64);
+  EXPECT_TRUE(torch::equal(other->energy(x, t, y), model->energy(x, t, y)));
+}
+
 // Training in energy mode differentiates the prediction dE/dx w.r.t. the weights:
 // compare that double-backward gradient with central finite differences (float64).
 TEST(Dit, EnergyPredictionTrainsThroughDoubleBackward) {

@@ -34,7 +34,7 @@ at::Generator generator(uint64_t seed) { return at::make_generator<at::CPUGenera
 
 TEST(ModelFamily, ParseErrorsNameTheKey) {
   EXPECT_NE(config_error({{"arch", "unet9"}}).find("'model.arch': unknown architecture 'unet9' (known: edm2-precond, "
-                                                   "edm-precond, dit-flow, dit-ddpm, kl-autoencoder)"),
+                                                   "edm-precond, dit-flow, dit-ddpm, dit-energy, kl-autoencoder)"),
             std::string::npos);
   nlohmann::json flow = tiny_dit("dit-flow");
   flow["learn_sigma"] = true;
@@ -73,7 +73,8 @@ TEST(ModelFamily, SpecsDescribeTheirModels) {
 // The loss is a function of (weights, batch, generator seed), and trains the network.
 // (Each loss on a fresh copy: EDM2 normalises its weights in place in training forwards.)
 TEST(ModelFamily, LossIsAFunctionOfTheGeneratorAndHasGradients) {
-  for (const nlohmann::json& model : {tiny_edm2(), tiny_dit("dit-flow"), tiny_dit("dit-ddpm")}) {
+  for (const nlohmann::json& model :
+       {tiny_edm2(), tiny_dit("dit-flow"), tiny_dit("dit-ddpm"), tiny_dit("dit-energy")}) {
     const auto spec = parse_model_spec(model, "model");
     const torch::Tensor x0 = torch::rand({4, 2, 8, 8}) * 2 - 1;
     const torch::Tensor labels = torch::tensor({0, 1, 2, 0}, torch::kInt64);
@@ -134,7 +135,8 @@ TEST(ModelFamily, DdpmObjectiveIsMsePlusVb) {
 }
 
 TEST(ModelFamily, SamplersHonourTheirOptions) {
-  for (const nlohmann::json& model : {tiny_edm2(), tiny_dit("dit-flow"), tiny_dit("dit-ddpm")}) {
+  for (const nlohmann::json& model :
+       {tiny_edm2(), tiny_dit("dit-flow"), tiny_dit("dit-ddpm"), tiny_dit("dit-energy")}) {
     torch::manual_seed(1);
     const auto built = parse_model_spec(model, "model")->build();
     const torch::Tensor noise = torch::randn({3, 2, 8, 8});
@@ -154,6 +156,22 @@ TEST(ModelFamily, SamplersHonourTheirOptions) {
     SamplingOptions no_steps;
     no_steps.steps = 0;
     EXPECT_THROW(built->sample(labels, noise, no_steps, standard_normal_like), std::invalid_argument);
+    // MCMC refinement is the energy family's alone; elsewhere its controls are errors.
+    SamplingOptions refined;
+    refined.steps = 2;
+    refined.mcmc.steps_base = 3;
+    refined.mcmc.step_size = 0.01;
+    if (model["arch"] == "dit-energy") {
+      EXPECT_EQ(built->sample(labels, noise, refined, standard_normal_like).sizes(), noise.sizes());
+    } else {
+      try {
+        built->sample(labels, noise, refined, standard_normal_like);
+        ADD_FAILURE() << model.dump() << " took MCMC controls";
+      } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("--mcmc-steps-base 3, --mcmc-step-size 0.01"), std::string::npos)
+            << e.what();
+      }
+    }
   }
 }
 
@@ -176,13 +194,14 @@ TEST(ModelFamily, FlowTimeShiftMovesTheGrid) {
 }
 
 TEST(ModelFamily, UnconditionalModelsTrainAndSampleButAreNotGuided) {
-  nlohmann::json edm2 = tiny_edm2(), flow = tiny_dit("dit-flow"), ddpm = tiny_dit("dit-ddpm");
+  nlohmann::json edm2 = tiny_edm2(), flow = tiny_dit("dit-flow"), ddpm = tiny_dit("dit-ddpm"),
+                 energy = tiny_dit("dit-energy");
   edm2["label_dim"] = 0;
-  for (nlohmann::json* dit : {&flow, &ddpm}) {
+  for (nlohmann::json* dit : {&flow, &ddpm, &energy}) {
     (*dit)["num_classes"] = 0;
     dit->erase("class_dropout_prob");
   }
-  for (const nlohmann::json& model : {edm2, flow, ddpm}) {
+  for (const nlohmann::json& model : {edm2, flow, ddpm, energy}) {
     const auto spec = parse_model_spec(model, "model");
     EXPECT_EQ(spec->label_dim(), 0);
     const auto built = spec->build();

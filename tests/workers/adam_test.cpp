@@ -44,5 +44,23 @@ TEST(Adam, StateRoundTripContinuesIdentically) {
   EXPECT_THROW(second.load_state({}), std::invalid_argument);
 }
 
+// A multiplier gives its parameter the update of an Adam(W) at lr * factor (a torch
+// param group with its own lr); the decay of that parameter uses that lr too.
+TEST(Adam, LearningRateMultiplierScalesItsParametersLr) {
+  torch::Tensor a = torch::ones({3, 2}).requires_grad_(), b = torch::ones({3, 2}).requires_grad_();
+  torch::Tensor alone = torch::ones({3, 2}).requires_grad_();
+  AdamOptions options{0.9, 0.95, 1e-8, 0.02};
+  Adam grouped({{"a", a}, {"b", b}}, options, {{"b", 3.0}});
+  Adam reference({{"alone", alone}}, options);
+  for (int step = 0; step < 4; ++step) {
+    for (auto* p : {&a, &b, &alone}) p->mutable_grad() = torch::sin(*p * (step + 1)).detach();
+    grouped.step(0.01);
+    reference.step(0.03);
+    EXPECT_TRUE(torch::allclose(b, alone, 1e-6, 1e-7)) << "step " << step;
+    EXPECT_FALSE(torch::allclose(a, b)) << "step " << step;
+  }
+  EXPECT_THROW(Adam({{"a", a}}, options, {{"alpha", 2.0}}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace dact::workers::trainer

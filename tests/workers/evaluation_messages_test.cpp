@@ -34,6 +34,8 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.guide_snapshot = "/runs/a/snapshots/snapshot-000008.h5";
   job.job.guide_std = 0.045;
   job.job.edm.sigmas = {80, 3.5, 0.002};
+  job.job.mcmc.step_size = 0.002;
+  job.job.mcmc.off = true;
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -60,6 +62,7 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.edm.describe(), "--rho 5, --churn 0, --s-max 12.5, --schedule [80, 3.5, 0.002]");
   EXPECT_EQ(back.job.guide_snapshot, job.job.guide_snapshot);
   EXPECT_EQ(back.job.guide_std, 0.045);
+  EXPECT_EQ(back.job.mcmc.describe(), "--mcmc-step-size 0.002, --no-mcmc");
 }
 
 TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
@@ -75,7 +78,9 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   const size_t version_3_bytes = 7 * (1 + sizeof(double)) + sizeof(uint64_t) + sizeof(double);
   // Version 4: the learned schedule's count (0) and levels.
   const size_t version_4_bytes = sizeof(uint64_t);
-  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes - version_4_bytes);
+  // Version 5: two (bool, f64) MCMC controls and the off flag.
+  const size_t version_5_bytes = 2 * (1 + sizeof(double)) + 1;
+  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes - version_4_bytes - version_5_bytes);
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
@@ -84,6 +89,7 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   EXPECT_EQ(back.job.time_shift, 1);
   EXPECT_FALSE(back.job.edm.any());
   EXPECT_EQ(back.job.guide_snapshot, "");
+  EXPECT_FALSE(back.job.mcmc.any());
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

@@ -20,6 +20,7 @@ struct PreviewOptions {
   // A grid at every snapshot (the run page's slider over kimg), not only at the end; drawn
   // on the EMA rank's writer thread, off its loop, but on its cores.
   bool at_snapshots = true;
+  models::McmcSamplerControls mcmc;  // dit-energy's refinement; unset = the model's defaults
   // Autoencoders only: the dataset whose images the grid reconstructs. Not a config
   // key: the EMA role sets the run's held-out split (launch/held_out_split.h).
   std::string reconstruct_dataset;

@@ -40,6 +40,11 @@ void EvaluatePart::encode(ByteWriter& out) const {
   out.f64(job.guide_std);
   out.u64(job.edm.sigmas.size());  // version 4
   for (const double sigma : job.edm.sigmas) out.f64(sigma);
+  for (const std::optional<double>& control : {job.mcmc.steps_base, job.mcmc.step_size}) {  // version 5
+    out.boolean(control.has_value());
+    out.f64(control.value_or(0));
+  }
+  out.boolean(job.mcmc.off);
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -75,6 +80,14 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
   if (wire_version >= 4) {
     message.job.edm.sigmas.resize(in.u64());
     for (double& sigma : message.job.edm.sigmas) sigma = in.f64();
+  }
+  if (wire_version >= 5) {
+    for (std::optional<double>* control : {&message.job.mcmc.steps_base, &message.job.mcmc.step_size}) {
+      const bool set = in.boolean();
+      const double value = in.f64();
+      if (set) *control = value;
+    }
+    message.job.mcmc.off = in.boolean();
   }
   return message;
 }

@@ -5,11 +5,21 @@
 
 namespace dact::workers::trainer {
 
-Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> params, AdamOptions options)
+Adam::Adam(std::vector<std::pair<std::string, torch::Tensor>> params, AdamOptions options,
+           const std::map<std::string, double>& lr_multipliers)
     : options_(options) {
+  size_t multiplied = 0;
   for (auto& [name, param] : params) {
     const bool decay = options_.weight_decay != 0 && applies_weight_decay(name, param, options_.no_weight_decay_names);
-    slots_.push_back({name, param, torch::zeros_like(param), torch::zeros_like(param), decay});
+    const auto found = lr_multipliers.find(name);
+    multiplied += found != lr_multipliers.end();
+    const double multiplier = found != lr_multipliers.end() ? found->second : 1.0;
+    slots_.push_back({name, param, torch::zeros_like(param), torch::zeros_like(param), decay, multiplier});
+  }
+  if (multiplied != lr_multipliers.size()) {
+    std::string names;
+    for (const auto& [name, factor] : lr_multipliers) names += (names.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("learning-rate multipliers name parameters the model does not train: " + names);
   }
 }
 
@@ -18,13 +28,14 @@ void Adam::step(double lr) {
   ++steps_taken_;
   const double bias_correction1 = 1 - std::pow(options_.beta1, steps_taken_);
   const double bias_correction2 = 1 - std::pow(options_.beta2, steps_taken_);
-  const double step_size = lr / bias_correction1;
   const double bias_correction2_sqrt = std::sqrt(bias_correction2);
   for (Slot& slot : slots_) {
     const torch::Tensor& grad = slot.param.grad();
     if (!grad.defined()) continue;
+    const double slot_lr = lr * slot.lr_multiplier;
+    const double step_size = slot_lr / bias_correction1;
     // torch.optim.AdamW (_single_tensor_adamw): "Perform stepweight decay" first.
-    if (slot.weight_decay) slot.param.mul_(1 - lr * options_.weight_decay);
+    if (slot.weight_decay) slot.param.mul_(1 - slot_lr * options_.weight_decay);
     slot.exp_avg.mul_(options_.beta1).add_(grad, 1 - options_.beta1);
     slot.exp_avg_sq.mul_(options_.beta2).addcmul_(grad, grad, 1 - options_.beta2);
     const torch::Tensor denom = (slot.exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(options_.eps);

@@ -28,9 +28,13 @@ struct AdamOptions {
 class Adam {
  public:
   // `params` are the trained parameters (name -> tensor that aliases the module's).
-  Adam(std::vector<std::pair<std::string, torch::Tensor>> params, AdamOptions options);
+  // `lr_multipliers` (name -> factor, default 1) give a parameter its own learning
+  // rate, lr * factor, as a torch param group with its own lr would (weight decay then
+  // uses that lr too); a name that is not a parameter throws std::invalid_argument.
+  Adam(std::vector<std::pair<std::string, torch::Tensor>> params, AdamOptions options,
+       const std::map<std::string, double>& lr_multipliers = {});
 
-  // One update with learning rate `lr` from the parameters' current .grad().
+  // One update with base learning rate `lr` from the parameters' current .grad().
   // A parameter without a gradient is left unchanged (as in PyTorch).
   void step(double lr);
 
@@ -50,6 +54,7 @@ class Adam {
     torch::Tensor exp_avg;     // m_t
     torch::Tensor exp_avg_sq;  // v_t
     bool weight_decay;         // applies_weight_decay(name, param)
+    double lr_multiplier;
   };
   std::vector<Slot> slots_;
   AdamOptions options_;

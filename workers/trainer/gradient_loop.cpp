@@ -52,7 +52,7 @@ GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<
       run_(std::move(run)),
       config_hash_(std::move(config_hash)),
       params_(models::trained_parameters(model_->module())),
-      optimizer_(params_, config),
+      optimizer_(params_, config, model_->learning_rate_multipliers()),
       rounds_(data_loader::BatchLayout{config.batch, config.batch_per_rank,
                                        all_reduce.num_trainers()}.rounds()) {
   model_->module().train();

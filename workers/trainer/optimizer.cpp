@@ -5,8 +5,9 @@
 
 namespace dact::workers::trainer {
 
-Optimizer::Optimizer(std::vector<std::pair<std::string, torch::Tensor>> params, const TrainerConfig& config)
-    : params_(std::move(params)), config_(config), adam_(params_, config.adam) {}
+Optimizer::Optimizer(std::vector<std::pair<std::string, torch::Tensor>> params, const TrainerConfig& config,
+                     const std::map<std::string, double>& lr_multipliers)
+    : params_(std::move(params)), config_(config), adam_(params_, config.adam, lr_multipliers) {}
 
 void Optimizer::step(int64_t cur_nimg) {
   if (config_.clip_grad_norm > 0) {

@@ -20,8 +20,10 @@ namespace dact::workers::trainer {
 
 class Optimizer {
  public:
-  // `params` alias the module's parameters (name -> tensor); `config` is copied.
-  Optimizer(std::vector<std::pair<std::string, torch::Tensor>> params, const TrainerConfig& config);
+  // `params` alias the module's parameters (name -> tensor); `config` is copied;
+  // `lr_multipliers` as in Adam (the model family's, models::Model).
+  Optimizer(std::vector<std::pair<std::string, torch::Tensor>> params, const TrainerConfig& config,
+            const std::map<std::string, double>& lr_multipliers = {});
 
   // The update of the step that starts after `cur_nimg` images, from the parameters' .grad().
   void step(int64_t cur_nimg);
