@@ -5,12 +5,13 @@
 #include "models/autoencoder/kl_autoencoder_family.h"
 #include "models/dit/dit_families.h"
 #include "models/edm2/edm2_family.h"
+#include "models/mar/mar_family.h"
 
 namespace dact::models {
 
 const std::vector<Family>& model_families() {
   static const std::vector<Family> families{edm2_family(), dit_flow_family(), dit_ddpm_family(),
-                                             kl_autoencoder_family()};
+                                             kl_autoencoder_family(), mar_family()};
   return families;
 }
 
@@ -51,6 +52,13 @@ void refuse_edm_sampling_options(const SamplingOptions& options, const std::stri
   if (options.guide != nullptr) {
     throw std::invalid_argument("autoguidance (a guide network) needs an EDM-preconditioned family; " + arch +
                                 " has none");
+  }
+}
+
+void refuse_masked_generation_options(const SamplingOptions& options, const std::string& arch) {
+  if (options.masked.any()) {
+    throw std::invalid_argument("masked-generation controls (" + options.masked.describe() +
+                                ") belong to the mar family; " + arch + " samples without rounds of tokens");
   }
 }
 

@@ -20,6 +20,7 @@
 #include "models/diffusion/edm_sampler_controls.h"
 #include "models/diffusion/guidance.h"
 #include "models/diffusion/sampler_types.h"
+#include "models/mar/masked_generation_controls.h"
 
 namespace dact::models {
 
@@ -46,6 +47,7 @@ struct SamplingOptions {
   GuidanceSchedule guidance;  // weight 1 = none; classifier-free unless `guide` is set
   double time_shift = 1;      // flows: SD3's shift of the time grid (1 = uniform)
   EdmSamplerControls edm;     // EDM-preconditioned families only; unset = the sampler's default
+  MaskedGenerationControls masked;  // mar only (rounds, temperature); unset = MAR's defaults
   // Autoguidance: the guiding network D_guide (not owned; EDM-preconditioned families).
   Model* guide = nullptr;
 };
@@ -108,6 +110,11 @@ std::shared_ptr<const ModelSpec> parse_model_spec(const nlohmann::json& model, c
 // Throws std::invalid_argument when `options` sets EDM's sampler controls or a guide
 // network, which `arch` (a family that is not EDM-preconditioned) has no use for.
 void refuse_edm_sampling_options(const SamplingOptions& options, const std::string& arch);
+
+// Throws std::invalid_argument when `options` sets MAR's masked-generation controls
+// (rounds, temperature), which `arch` (a family that does not generate token by token)
+// has no use for.
+void refuse_masked_generation_options(const SamplingOptions& options, const std::string& arch);
 
 // `sampler` checked against `known` ("" = known.front(), the default); throws
 // std::invalid_argument naming the known ones.

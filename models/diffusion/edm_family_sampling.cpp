@@ -73,6 +73,7 @@ torch::Tensor sample_edm_family(const PreconditionedDenoiser& net, ImageShape sh
                                 const torch::Tensor& labels, const torch::Tensor& noise,
                                 const SamplingOptions& options, const NoiseSource& randn) {
   const std::string sampler = resolve_sampler(edm_family_samplers(), options.sampler);
+  refuse_masked_generation_options(options, "an EDM-preconditioned family");
   if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
   torch::Tensor one_hot;
   if (label_dim > 0) one_hot = torch::one_hot(labels, label_dim).to(noise.scalar_type());
