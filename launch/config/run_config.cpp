@@ -282,6 +282,8 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("s_min", config.edm.S_min);
   reader.optional("s_max", config.edm.S_max);
   reader.optional("s_noise", config.edm.S_noise);
+  reader.optional("num_iter", config.masked.num_iter);
+  reader.optional("temperature", config.masked.temperature);
   reader.optional("guide_snapshot", config.guide_snapshot);
   reader.optional("guide_std", config.guide_std);
   reader.optional("batch", config.batch);
@@ -309,6 +311,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   require_positive(config.time_shift, "eval", "time_shift");
   try {
     config.edm.validate();
+    config.masked.validate();
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError(std::string("config section 'eval': ") + e.what());
   }

@@ -72,6 +72,8 @@ struct EvaluationConfig {
   double time_shift = 1;                   // flows: SD3's time-grid shift (1 = uniform)
   // EDM-preconditioned families: rho, sigma_min, sigma_max, churn, s_min, s_max, s_noise.
   models::EdmSamplerControls edm;
+  // mar: num_iter (rounds of generation), temperature (of the DiffLoss sampler).
+  models::MaskedGenerationControls masked;
   std::string guide_snapshot;  // autoguidance: the guiding network's snapshot (absolute); "" = none
   double guide_std = 0.05;     // ... and its EMA track
   int64_t batch = 64;               // images sampled at once

@@ -8,7 +8,7 @@ namespace dact::models {
 namespace {
 
 const std::vector<std::string> kMarSamplers{"ddpm"};
-constexpr int64_t kDefaultNumIter = 64;
+constexpr int64_t kDefaultNumIter = 64;  // MAR's; capped at the token count
 
 // [n, m, C] -> [n * copies * m, C]: each sample's rows repeated `copies` times in a block.
 torch::Tensor repeat_per_sample(const torch::Tensor& x, int64_t copies) {
@@ -70,7 +70,7 @@ class MarModel : public Model {
     if (guidance.weight != 1.0 && c.label_drop_prob <= 0) {
       throw std::invalid_argument("guidance needs a model trained with label dropout (label_drop_prob > 0)");
     }
-    const std::vector<int64_t> left = tokens_left_masked(seq, options.masked.num_iter.value_or(kDefaultNumIter));
+    const std::vector<int64_t> left = tokens_left_masked(seq, options.masked.num_iter.value_or(std::min(kDefaultNumIter, seq)));
     const double temperature = options.masked.temperature.value_or(1.0);
     DdpmConfig respaced = diffusion_config_;
     respaced.timestep_respacing = options.steps == T ? "" : std::to_string(options.steps);

@@ -1,7 +1,7 @@
 #pragma once
 // The controls of MAR's masked generation a user may set (`dact sample --num-iter
 // --temperature`, `eval.num_iter`, `eval.temperature`); unset ones take MAR's defaults
-// (64 rounds, temperature 1). Torch-free, so evaluation jobs carry them as they are.
+// (64 rounds or one per token if fewer, temperature 1). Torch-free, so evaluation jobs carry them as they are.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -6,7 +6,8 @@
 // latent shards (`dact dataset encode --flip` with a tiny random autoencoder): the
 // loaders' latent draws resume exactly too, and its snapshots decode to pixels. The KL
 // autoencoder trains the same way; its preview grid reconstructs dataset images instead
-// of sampling.
+// of sampling. MAR trains on pixels patchified into tokens; its snapshots sample with
+// MAR's generation controls.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
@@ -62,6 +63,14 @@ FamilyCase family_case(const std::string& name) {
              {"attn_resolutions", nlohmann::json::array()}, {"resolution", 32}, {"in_channels", 1},
              {"z_channels", 4}, {"embed_dim", 4}},
             {{"reconstruction", "l1"}, {"kl_weight", 1e-6}}};
+  }
+  if (name == "mar") {  // pixels as 16 tokens of 8 x 8
+    return {name,
+            {{"arch", "mar"}, {"img_size", 32}, {"vae_stride", 1}, {"patch_size", 8}, {"vae_embed_dim", 1},
+             {"encoder_embed_dim", 32}, {"encoder_depth", 1}, {"encoder_num_heads", 2}, {"decoder_embed_dim", 32},
+             {"decoder_depth", 1}, {"decoder_num_heads", 2}, {"class_num", 10}, {"buffer_size", 4},
+             {"diffloss_d", 1}, {"diffloss_w", 32}},
+            nlohmann::json::object()};
   }
   nlohmann::json ddpm = tiny_dit("dit-ddpm");
   ddpm["diffusion_steps"] = 100;
@@ -253,5 +262,6 @@ INSTANTIATE_TEST_SUITE_P(DitFlow, TrainResumeTest, ::testing::Values("dit_flow")
 INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm"));
 INSTANTIATE_TEST_SUITE_P(Latent, TrainResumeTest, ::testing::Values("latent"));
 INSTANTIATE_TEST_SUITE_P(KlAutoencoder, TrainResumeTest, ::testing::Values("kl_autoencoder"));
+INSTANTIATE_TEST_SUITE_P(Mar, TrainResumeTest, ::testing::Values("mar"));
 
 }  // namespace

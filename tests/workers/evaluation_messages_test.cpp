@@ -33,6 +33,7 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.edm.S_max = 12.5;
   job.job.guide_snapshot = "/runs/a/snapshots/snapshot-000008.h5";
   job.job.guide_std = 0.045;
+  job.job.masked.num_iter = 16;
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -58,6 +59,8 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.edm.describe(), "--rho 5, --churn 0, --s-max 12.5");
   EXPECT_EQ(back.job.guide_snapshot, job.job.guide_snapshot);
   EXPECT_EQ(back.job.guide_std, 0.045);
+  EXPECT_EQ(back.job.masked.num_iter, std::optional<int64_t>(16));
+  EXPECT_FALSE(back.job.masked.temperature.has_value());
 }
 
 TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
@@ -71,7 +74,9 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
                                  job.job.guidance_ramp.size() + 3 * sizeof(double);
   // Version 3: seven (bool, f64) controls, guide_snapshot, guide_std.
   const size_t version_3_bytes = 7 * (1 + sizeof(double)) + sizeof(uint64_t) + sizeof(double);
-  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes);
+  // Version 4: two (bool, 8-byte value) controls.
+  const size_t version_4_bytes = 2 * (1 + sizeof(double));
+  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes - version_4_bytes);
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
@@ -80,6 +85,7 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   EXPECT_EQ(back.job.time_shift, 1);
   EXPECT_FALSE(back.job.edm.any());
   EXPECT_EQ(back.job.guide_snapshot, "");
+  EXPECT_FALSE(back.job.masked.any());
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

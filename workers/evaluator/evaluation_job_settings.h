@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/diffusion/edm_sampler_controls.h"
+#include "models/mar/masked_generation_controls.h"
 
 namespace dact::workers::evaluator {
 
@@ -22,6 +23,7 @@ struct EvaluationJob {
   double guidance_high = std::numeric_limits<double>::infinity();
   double time_shift = 1;  // flows' time-grid shift (models::SamplingOptions)
   models::EdmSamplerControls edm;  // EDM samplers' rho, sigma range and churn; unset = defaults
+  models::MaskedGenerationControls masked;  // mar: rounds and temperature; unset = MAR's defaults
   std::string guide_snapshot;      // autoguidance: the guiding network's snapshot; "" = none
   double guide_std = 0.05;         // ... and its EMA track
   int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)

@@ -38,6 +38,10 @@ void EvaluatePart::encode(ByteWriter& out) const {
   }
   out.string(job.guide_snapshot);
   out.f64(job.guide_std);
+  out.boolean(job.masked.num_iter.has_value());  // version 4
+  out.i64(job.masked.num_iter.value_or(0));
+  out.boolean(job.masked.temperature.has_value());
+  out.f64(job.masked.temperature.value_or(0));
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -69,6 +73,14 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
     }
     message.job.guide_snapshot = in.string();
     message.job.guide_std = in.f64();
+  }
+  if (wire_version >= 4) {
+    const bool has_num_iter = in.boolean();
+    const int64_t num_iter = in.i64();
+    if (has_num_iter) message.job.masked.num_iter = num_iter;
+    const bool has_temperature = in.boolean();
+    const double temperature = in.f64();
+    if (has_temperature) message.job.masked.temperature = temperature;
   }
   return message;
 }

@@ -19,8 +19,9 @@ inline constexpr const char* kEvaluateJobType = "evaluate";
 // Coordinator -> evaluator: sample the images of seeds [seed_begin, seed_end) from one
 // EMA track of a snapshot and return their features and statistics.
 struct EvaluatePart {
-  // v2: job.ema_name, guidance schedule; v3: EDM sampler controls, guide network
-  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 3, 1)
+  // v2: job.ema_name, guidance schedule; v3: EDM sampler controls, guide network;
+  // v4: MAR's masked-generation controls
+  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 4, 1)
   uint64_t evaluation_id = 0;
   int64_t part_index = 0;
   int64_t kimg = 0;

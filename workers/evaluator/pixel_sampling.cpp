@@ -20,6 +20,7 @@ models::SamplingOptions sampling_options(const EvaluationJob& job, models::Model
   options.guidance.interval_high = job.guidance_high;
   options.time_shift = job.time_shift;
   options.edm = job.edm;
+  options.masked = job.masked;
   options.guide = guide;
   return options;
 }
