@@ -202,7 +202,14 @@ void read_ema(config::ConfigReader reader, workers::ema::EmaConfig& config) {
   preview.optional("num_steps", config.preview.num_steps);
   preview.optional("guidance", config.preview.guidance);
   preview.optional("seed", config.preview.seed);
+  preview.optional("num_iter", config.preview.masked.num_iter);
+  preview.optional("temperature", config.preview.masked.temperature);
   preview.finish();
+  try {
+    config.preview.masked.validate();
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("config section 'ema.preview': ") + e.what());
+  }
   reader.finish();
   if (config.stds.empty()) throw config::ConfigError("config key 'ema.stds' must list at least one std");
   if (config.preview_track >= config.stds.size()) {

@@ -250,6 +250,24 @@ TEST_P(TrainResumeTest, LatentSnapshotSamplesDecodedPixels) {
   EXPECT_EQ(pixels.scalar_type(), torch::kUInt8);
 }
 
+TEST_P(TrainResumeTest, MarSnapshotSamplesWithItsGenerationControls) {
+  if (GetParam() != "mar") GTEST_SKIP() << "mar runs only";
+  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.h5")) {
+    ASSERT_EQ(train("full", ""), 0);
+  }
+  const std::string sample = "sample --snapshot " + run_dir("full") + "/snapshots/snapshot-000000.h5 --num 2 --out " +
+                             run_dir("full") + "/mar-sample --diffusion-steps 3 --cfg 2 --cfg-schedule linear";
+  const auto result = dact::testing::run_dact_command(sample + " --num-iter 4 --temperature 0.5", true);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto images = dact::storage::open_h5_for_reading(run_dir("full") + "/mar-sample/images.h5");
+  EXPECT_EQ(dact::storage::read_h5_string_attribute(images, "generation_controls"),
+            "--num-iter 4, --temperature 0.5");
+  EXPECT_EQ(dact::storage::read_h5_string_attribute(images, "steps"), "3");
+  const auto too_many = dact::testing::run_dact_command(sample + " --num-iter 17", true);  // 16 tokens
+  EXPECT_NE(too_many.exit_code, 0);
+  EXPECT_NE(too_many.output.find("num_iter (17) must be in [1, 16]"), std::string::npos) << too_many.output;
+}
+
 TEST_P(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
   EXPECT_NE(train("bad", "--set trainer.bacth=3"), 0);
   std::ifstream out(root_ / "bad.out");

@@ -29,6 +29,7 @@ torch::Tensor sample_preview_grid(models::Model& model, models::latent::PixelDec
   models::SamplingOptions sampling;
   sampling.steps = options.num_steps;
   sampling.guidance.weight = options.guidance;
+  sampling.masked = options.masked;
   // Stochastic samplers continue the same stream, so the grid depends on the seed alone.
   const models::NoiseSource randn = [&generator](const torch::Tensor& like) {
     return torch::randn(like.sizes(), generator, like.options());

@@ -16,6 +16,7 @@ struct PreviewOptions {
   int64_t per_class = 8;
   int64_t num_steps = 32;
   double guidance = 1.0;  // CFG weight; 1 = none (needs label dropout in training if > 1)
+  models::MaskedGenerationControls masked;  // mar: rounds and temperature; unset = MAR's defaults
   uint64_t seed = 0;
   // Autoencoders only: the dataset whose images the grid reconstructs. Not a config
   // key: the EMA role sets the run's held-out split (launch/held_out_split.h).
