@@ -111,7 +111,13 @@ class MarModel : public Model {
           return mar_forward_with_cfg(denoiser, x, t, w, channels);
         };
       }
-      const torch::Tensor drawn = diffusion.p_sample_loop(model, x_T, temperature, randn);
+      // randn draws image i's noise in row i (evaluations seed each image), so the step
+      // noise is drawn for every token of every image and the predicted ones taken.
+      const DdpmStepNoise step_noise = [&](const torch::Tensor&) {
+        const torch::Tensor picked = randn(torch::empty(start.sizes(), start.options())).index({to_predict});
+        return guided ? torch::cat({picked, picked}) : picked;
+      };
+      const torch::Tensor drawn = diffusion.p_sample_loop(model, x_T, temperature, step_noise);
       tokens.index_put_({to_predict}, drawn.narrow(0, 0, drawn.size(0) / (guided ? 2 : 1)));
       mask = mask_next;
     }

@@ -13,9 +13,13 @@ namespace {
 
 at::Generator generator(uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
 
-NoiseSource seeded_randn(uint64_t seed) {
+// Samplers draw image i's noise in row i of `like` (evaluations seed each image).
+NoiseSource seeded_randn(uint64_t seed, int64_t images) {
   at::Generator g = generator(seed);
-  return [g](const torch::Tensor& like) mutable { return torch::randn(like.sizes(), g, like.options()); };
+  return [g, images](const torch::Tensor& like) mutable {
+    EXPECT_EQ(like.size(0), images) << "noise not drawn per image";
+    return torch::randn(like.sizes(), g, like.options());
+  };
 }
 
 nlohmann::json tiny_mar() {
@@ -135,7 +139,7 @@ std::unique_ptr<Model> random_mar(const nlohmann::json& config = tiny_mar()) {
 
 torch::Tensor sample_at(Model& model, SamplingOptions options) {
   const torch::Tensor noise = torch::randn({3, 2, 8, 8}, generator(2));
-  return model.sample(torch::tensor({0, 1, 2}), noise, options, seeded_randn(7));
+  return model.sample(torch::tensor({0, 1, 2}), noise, options, seeded_randn(7, 3));
 }
 
 TEST(MarFamily, TemperatureToZeroApproachesTheDeterministicMean) {
