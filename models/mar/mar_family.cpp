@@ -1,5 +1,10 @@
 #include "models/mar/mar_family.h"
 
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
 #include "models/diffusion/ddpm_diffusion.h"
 #include "models/mar/mar.h"
 #include "models/mar/mar_masking.h"
