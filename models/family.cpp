@@ -6,12 +6,14 @@
 #include "models/dit/dit_families.h"
 #include "models/edm/edm_family.h"
 #include "models/edm2/edm2_family.h"
+#include "models/mar/mar_family.h"
 
 namespace dact::models {
 
 const std::vector<Family>& model_families() {
-  static const std::vector<Family> families{edm2_family(),       edm_family(),           dit_flow_family(),
-                                             dit_ddpm_family(),   dit_energy_family(),    kl_autoencoder_family()};
+  static const std::vector<Family> families{edm2_family(),     edm_family(),        dit_flow_family(),
+                                             dit_ddpm_family(), dit_energy_family(), kl_autoencoder_family(),
+                                             mar_family()};
   return families;
 }
 
@@ -59,6 +61,10 @@ void refuse_mcmc_sampling_options(const SamplingOptions& options, const std::str
   if (options.mcmc.any()) {
     throw std::invalid_argument("MCMC refinement controls (" + options.mcmc.describe() +
                                 ") belong to the energy family (dit-energy); " + arch + " has no energy to refine on");
+void refuse_masked_generation_options(const SamplingOptions& options, const std::string& arch) {
+  if (options.masked.any()) {
+    throw std::invalid_argument("masked-generation controls (" + options.masked.describe() +
+                                ") belong to the mar family; " + arch + " samples without rounds of tokens");
   }
 }
 

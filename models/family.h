@@ -21,6 +21,7 @@
 #include "models/diffusion/guidance.h"
 #include "models/diffusion/mcmc_sampler_controls.h"
 #include "models/diffusion/sampler_types.h"
+#include "models/mar/masked_generation_controls.h"
 
 namespace dact::models {
 
@@ -48,6 +49,7 @@ struct SamplingOptions {
   double time_shift = 1;      // flows: SD3's shift of the time grid (1 = uniform)
   EdmSamplerControls edm;     // EDM-preconditioned families only; unset = the sampler's default
   McmcSamplerControls mcmc;   // dit-energy only; unset = the model's defaults
+  MaskedGenerationControls masked;  // mar only (rounds, temperature); unset = MAR's defaults
   // Autoguidance: the guiding network D_guide (not owned; EDM-preconditioned families).
   Model* guide = nullptr;
 };
@@ -117,6 +119,10 @@ void refuse_edm_sampling_options(const SamplingOptions& options, const std::stri
 // Throws std::invalid_argument when `options` sets MCMC refinement controls, which only
 // the energy family (dit-energy) has.
 void refuse_mcmc_sampling_options(const SamplingOptions& options, const std::string& arch);
+// Throws std::invalid_argument when `options` sets MAR's masked-generation controls
+// (rounds, temperature), which `arch` (a family that does not generate token by token)
+// has no use for.
+void refuse_masked_generation_options(const SamplingOptions& options, const std::string& arch);
 
 // `sampler` checked against `known` ("" = known.front(), the default); throws
 // std::invalid_argument naming the known ones.

@@ -6,6 +6,7 @@
 #include "models/dit/dit_forward.h"
 #include "models/edm/edm_forward.h"
 #include "models/edm2/edm2_forward.h"
+#include "models/mar/mar_forward.h"
 
 namespace dact::models {
 
@@ -22,7 +23,8 @@ torch::Tensor ForwardInputs::optional(const std::string& name) const {
 
 const std::vector<ReferenceForward>& reference_forwards() {
   static const std::vector<ReferenceForward> forwards{edm2_precond_forward(), edm::edm_precond_forward(),
-                                                       dit_forward(), autoencoder::kl_autoencoder_forward()};
+                                                       dit_forward(), autoencoder::kl_autoencoder_forward(),
+                                                       mar_forward()};
   return forwards;
 }
 

@@ -59,6 +59,7 @@ void run_sample(const SampleArguments& arguments) {
                      {"guidance_schedule", job.guidance_ramp},
                      {"guidance_interval", fmt::format("({}, {}]", job.guidance_low, job.guidance_high)},
                      {"sampler_controls", job.edm.describe()},
+                     {"generation_controls", job.masked.describe()},
                      {"guide", job.guide_snapshot.empty() ? "" : fmt::format("{} (std {})", job.guide_snapshot, job.guide_std)},
                      {"seeds", fmt::format("[{}, {})", job.seed_begin, job.seed_begin + num)}});
   // One column per class (seed i has class i mod classes); blank cells fill the last row.

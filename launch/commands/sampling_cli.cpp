@@ -35,13 +35,15 @@ void add_edm_controls(CLI::App& command, models::EdmSamplerControls& edm) {
 void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& job) {
   command.add_option("--sampler", job.sampler,
                      "Sampler of the model family: heun|euler|sed (edm2-precond, edm-precond), euler|heun|euler-stochastic "
-                     "(dit-flow), ddpm|ddim (dit-ddpm), ddpm (dit-energy); default: the family's first");
-  CLI::Option* steps = command.add_option("--steps", job.steps, "Sampler steps")->capture_default_str();
+                     "(dit-flow), ddpm|ddim (dit-ddpm), ddpm (dit-energy), ddpm (mar); default: the family's first");
+  CLI::Option* steps =
+      command.add_option("--steps,--diffusion-steps", job.steps, "Sampler steps (mar: the DiffLoss sampler's, per token)")
+          ->capture_default_str();
   command.add_option("--cfg,--guidance", job.guidance,
                      "Guidance weight w (1 = none): classifier-free, or autoguidance with --guide-snapshot")
       ->capture_default_str();
   command.add_option("--cfg-schedule", job.guidance_ramp,
-                     "constant, or linear: from no guidance at the first step to --cfg at the last")
+                     "constant, or linear: from no guidance at the first step (mar: round) to --cfg at the last")
       ->check(CLI::IsMember({"constant", "linear"}))
       ->capture_default_str();
   command
@@ -82,6 +84,12 @@ void add_sampling_options(CLI::App& command, workers::evaluator::EvaluationJob& 
       "--mcmc-step-size", [&job](double alpha) { job.mcmc.step_size = alpha; },
       "dit-energy: MCMC step size alpha (default: the model's, learned or configured)");
   command.add_flag("--no-mcmc", job.mcmc.off, "dit-energy: no MCMC refinement (plain ancestral DDPM)");
+  command.add_option_function<int64_t>(
+      "--num-iter", [&job](int64_t rounds) { job.masked.num_iter = rounds; },
+      "mar: rounds of generation, each unmasking tokens on MAR's cosine schedule (default 64, at most one per token)");
+  command.add_option_function<double>(
+      "--temperature", [&job](double temperature) { job.masked.temperature = temperature; },
+      "mar: scale of the DiffLoss sampler's step noise (default 1; 0 = the chain of means)");
   command.add_option("--guide-snapshot", job.guide_snapshot,
                      "Autoguidance: a snapshot (an earlier one of the run, or a smaller model of the same family and "
                      "image shape) whose network is D_guide in D = D_guide + w (D_main - D_guide)")

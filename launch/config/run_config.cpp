@@ -239,7 +239,14 @@ void read_ema(config::ConfigReader reader, int64_t batch, workers::ema::EmaConfi
   preview.optional("seed", config.preview.seed);
   preview.optional("at_snapshots", config.preview.at_snapshots);
   read_mcmc_controls(preview, config.preview.mcmc);
+  preview.optional("num_iter", config.preview.masked.num_iter);
+  preview.optional("temperature", config.preview.masked.temperature);
   preview.finish();
+  try {
+    config.preview.masked.validate();
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("config section 'ema.preview': ") + e.what());
+  }
   reader.finish();
   if (config.stds.empty()) throw config::ConfigError("config key 'ema.stds' must list at least one std");
   if (config.preview_track >= config.stds.size()) {
@@ -347,6 +354,8 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   reader.optional("s_max", config.edm.S_max);
   reader.optional("s_noise", config.edm.S_noise);
   read_mcmc_controls(reader, config.mcmc);
+  reader.optional("num_iter", config.masked.num_iter);
+  reader.optional("temperature", config.masked.temperature);
   reader.optional("guide_snapshot", config.guide_snapshot);
   reader.optional("guide_std", config.guide_std);
   std::string schedule;
@@ -385,6 +394,7 @@ void read_eval(config::ConfigReader reader, EvaluationConfig& config, const work
   require_positive(config.time_shift, "eval", "time_shift");
   try {
     config.edm.validate();
+    config.masked.validate();
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError(std::string("config section 'eval': ") + e.what());
   }

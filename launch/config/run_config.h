@@ -77,6 +77,8 @@ struct EvaluationConfig {
   models::EdmSamplerControls edm;
   // dit-energy: mcmc_steps_base, mcmc_step_size, mcmc (false = no refinement).
   models::McmcSamplerControls mcmc;
+  // mar: num_iter (rounds of generation), temperature (of the DiffLoss sampler).
+  models::MaskedGenerationControls masked;
   std::string guide_snapshot;  // autoguidance: the guiding network's snapshot (absolute); "" = none
   double guide_std = 0.05;     // ... and its EMA track
   int64_t batch = 64;               // images sampled at once

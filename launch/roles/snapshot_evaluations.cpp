@@ -44,6 +44,7 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
   job.time_shift = options.eval.time_shift;
   job.edm = options.eval.edm;
   job.mcmc = options.eval.mcmc;
+  job.masked = options.eval.masked;
   job.guide_snapshot = options.eval.guide_snapshot;
   job.guide_std = options.eval.guide_std;
   if (!options.eval.guidance_interval.empty()) {

@@ -81,6 +81,7 @@ const std::vector<std::string>& edm_family_samplers() {
 void check_edm_family_sampling(const SamplingOptions& options, int64_t label_dim, bool guide_network) {
   const std::string sampler = resolve_sampler(edm_family_samplers(), options.sampler);
   refuse_mcmc_sampling_options(options, "an EDM-preconditioned family");
+  refuse_masked_generation_options(options, "an EDM-preconditioned family");
   if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
   if (!guide_network && options.guidance.weight != 1.0 && label_dim == 0) {
     throw std::invalid_argument(

@@ -48,7 +48,7 @@ torch::Tensor DitAttentionImpl::forward(const torch::Tensor& x, const torch::Ten
 
 DitMlpImpl::DitMlpImpl(int64_t dim, double mlp_ratio, DitMlpKind kind) : kind(kind) {
   const auto hidden = static_cast<int64_t>(dim * mlp_ratio);
-  if (kind == DitMlpKind::gelu_tanh) {
+  if (kind != DitMlpKind::swiglu) {
     fc1 = register_module("fc1", torch::nn::Linear(dim, hidden));
     fc2 = register_module("fc2", torch::nn::Linear(hidden, dim));
   } else {
@@ -60,9 +60,8 @@ DitMlpImpl::DitMlpImpl(int64_t dim, double mlp_ratio, DitMlpKind kind) : kind(ki
 
 torch::Tensor DitMlpImpl::forward(const torch::Tensor& x) {
   const auto h = fc1->forward(x);
-  if (kind == DitMlpKind::gelu_tanh) {
-    return fc2->forward(torch::gelu(h, "tanh"));
-  }
+  if (kind == DitMlpKind::gelu_tanh) return fc2->forward(torch::gelu(h, "tanh"));
+  if (kind == DitMlpKind::gelu_erf) return fc2->forward(torch::gelu(h));
   const auto value_gate = h.chunk(2, -1);
   return fc2->forward(value_gate[0] * torch::silu(value_gate[1]));
 }

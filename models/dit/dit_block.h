@@ -25,7 +25,7 @@ class DitAttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DitAttention);
 
-// fc2(act(fc1 x)): act = tanh-approximate GELU (DiT), or SwiGLU (Shazeer 2020) where
+// fc2(act(fc1 x)): act = tanh-approximate GELU (DiT), exact GELU (timm, MAR), or SwiGLU (Shazeer 2020) where
 // fc1 packs [value, gate] and act = value * silu(gate); SwiGLU's hidden width is
 // 2/3 of the GELU one so both have the same parameter count.
 class DitMlpImpl : public torch::nn::Module {

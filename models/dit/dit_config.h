@@ -9,7 +9,8 @@
 namespace dact::models {
 
 enum class DitPositions { absolute_sincos, rope };
-enum class DitMlpKind { gelu_tanh, swiglu };
+// gelu_erf: exact GELU (timm's Mlp default, MAR's blocks).
+enum class DitMlpKind { gelu_tanh, gelu_erf, swiglu };
 
 struct DitConfig {
   int64_t input_size = 32;

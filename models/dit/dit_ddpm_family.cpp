@@ -50,6 +50,7 @@ class DitDdpmModel : public Model {
     const std::string sampler = resolve_sampler(kDdpmSamplers, options.sampler);
     refuse_edm_sampling_options(options, "dit-ddpm");
     refuse_mcmc_sampling_options(options, "dit-ddpm");
+    refuse_masked_generation_options(options, "dit-ddpm");
     const int64_t T = diffusion_config_.diffusion_steps;
     if (options.steps < 1 || options.steps > T) {
       throw std::invalid_argument("sampler steps must be in [1, " + std::to_string(T) + "]");

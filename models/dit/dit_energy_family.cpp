@@ -61,6 +61,7 @@ class DitEnergyModel : public Model {
                        const NoiseSource& randn) override {
     resolve_sampler(kEnergySamplers, options.sampler);
     refuse_edm_sampling_options(options, "dit-energy");
+    refuse_masked_generation_options(options, "dit-energy");
     if (options.time_shift != 1) throw std::invalid_argument("--time-shift belongs to flows; dit-energy has none");
     options.mcmc.validate();
     const int64_t T = diffusion_config_.diffusion_steps;

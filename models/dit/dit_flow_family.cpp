@@ -55,6 +55,7 @@ class DitFlowModel : public Model {
     const std::string sampler = resolve_sampler(kFlowSamplers, options.sampler);
     refuse_edm_sampling_options(options, "dit-flow");
     refuse_mcmc_sampling_options(options, "dit-flow");
+    refuse_masked_generation_options(options, "dit-flow");
     if (options.steps < 1) throw std::invalid_argument("sampler steps must be >= 1");
     FlowSamplerOptions flow;
     flow.num_steps = options.steps;

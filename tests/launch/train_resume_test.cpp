@@ -9,6 +9,8 @@
 // autoencoder trains the same way; its preview grid reconstructs dataset images instead
 // of sampling. EDM's networks (the edm case: DDPM++ with dropout under VP) train with
 // EDM's recipe: lr ramp-up without decay and the half-life EMA beside the power tracks.
+// of sampling. MAR trains on pixels patchified into tokens; its snapshots sample with
+// MAR's generation controls.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
@@ -78,6 +80,14 @@ FamilyCase family_case(const std::string& name) {
              {"attn_resolutions", nlohmann::json::array()}, {"resolution", 32}, {"in_channels", 1},
              {"z_channels", 4}, {"embed_dim", 4}},
             {{"reconstruction", "l1"}, {"kl_weight", 1e-6}}};
+  }
+  if (name == "mar") {  // pixels as 16 tokens of 8 x 8
+    return {name,
+            {{"arch", "mar"}, {"img_size", 32}, {"vae_stride", 1}, {"patch_size", 8}, {"vae_embed_dim", 1},
+             {"encoder_embed_dim", 32}, {"encoder_depth", 1}, {"encoder_num_heads", 2}, {"decoder_embed_dim", 32},
+             {"decoder_depth", 1}, {"decoder_num_heads", 2}, {"class_num", 10}, {"buffer_size", 4},
+             {"diffloss_d", 1}, {"diffloss_w", 32}},
+            nlohmann::json::object()};
   }
   nlohmann::json ddpm = tiny_dit("dit-ddpm");
   ddpm["diffusion_steps"] = 100;
@@ -262,6 +272,24 @@ TEST_P(TrainResumeTest, LatentSnapshotSamplesDecodedPixels) {
   EXPECT_EQ(pixels.scalar_type(), torch::kUInt8);
 }
 
+TEST_P(TrainResumeTest, MarSnapshotSamplesWithItsGenerationControls) {
+  if (GetParam() != "mar") GTEST_SKIP() << "mar runs only";
+  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.h5")) {
+    ASSERT_EQ(train("full", ""), 0);
+  }
+  const std::string sample = "sample --snapshot " + run_dir("full") + "/snapshots/snapshot-000000.h5 --num 2 --out " +
+                             run_dir("full") + "/mar-sample --diffusion-steps 3 --cfg 2 --cfg-schedule linear";
+  const auto result = dact::testing::run_dact_command(sample + " --num-iter 4 --temperature 0.5", true);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto images = dact::storage::open_h5_for_reading(run_dir("full") + "/mar-sample/images.h5");
+  EXPECT_EQ(dact::storage::read_h5_string_attribute(images, "generation_controls"),
+            "--num-iter 4, --temperature 0.5");
+  EXPECT_EQ(dact::storage::read_h5_string_attribute(images, "steps"), "3");
+  const auto too_many = dact::testing::run_dact_command(sample + " --num-iter 17", true);  // 16 tokens
+  EXPECT_NE(too_many.exit_code, 0);
+  EXPECT_NE(too_many.output.find("num_iter (17) must be in [1, 16]"), std::string::npos) << too_many.output;
+}
+
 TEST_P(TrainResumeTest, UnknownConfigKeyFailsBeforeStartingMpi) {
   EXPECT_NE(train("bad", "--set trainer.bacth=3"), 0);
   std::ifstream out(root_ / "bad.out");
@@ -276,5 +304,6 @@ INSTANTIATE_TEST_SUITE_P(DitDdpm, TrainResumeTest, ::testing::Values("dit_ddpm")
 INSTANTIATE_TEST_SUITE_P(DitEnergy, TrainResumeTest, ::testing::Values("dit_energy"));
 INSTANTIATE_TEST_SUITE_P(Latent, TrainResumeTest, ::testing::Values("latent"));
 INSTANTIATE_TEST_SUITE_P(KlAutoencoder, TrainResumeTest, ::testing::Values("kl_autoencoder"));
+INSTANTIATE_TEST_SUITE_P(Mar, TrainResumeTest, ::testing::Values("mar"));
 
 }  // namespace

@@ -34,7 +34,7 @@ at::Generator generator(uint64_t seed) { return at::make_generator<at::CPUGenera
 
 TEST(ModelFamily, ParseErrorsNameTheKey) {
   EXPECT_NE(config_error({{"arch", "unet9"}}).find("'model.arch': unknown architecture 'unet9' (known: edm2-precond, "
-                                                   "edm-precond, dit-flow, dit-ddpm, dit-energy, kl-autoencoder)"),
+                                                   "edm-precond, dit-flow, dit-ddpm, dit-energy, kl-autoencoder, mar)"),
             std::string::npos);
   nlohmann::json flow = tiny_dit("dit-flow");
   flow["learn_sigma"] = true;

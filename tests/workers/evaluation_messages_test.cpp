@@ -36,6 +36,7 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   job.job.edm.sigmas = {80, 3.5, 0.002};
   job.job.mcmc.step_size = 0.002;
   job.job.mcmc.off = true;
+  job.job.masked.num_iter = 16;
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
@@ -63,6 +64,8 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EXPECT_EQ(back.job.guide_snapshot, job.job.guide_snapshot);
   EXPECT_EQ(back.job.guide_std, 0.045);
   EXPECT_EQ(back.job.mcmc.describe(), "--mcmc-step-size 0.002, --no-mcmc");
+  EXPECT_EQ(back.job.masked.num_iter, std::optional<int64_t>(16));
+  EXPECT_FALSE(back.job.masked.temperature.has_value());
 }
 
 TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
@@ -80,7 +83,10 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   const size_t version_4_bytes = sizeof(uint64_t);
   // Version 5: two (bool, f64) MCMC controls and the off flag.
   const size_t version_5_bytes = 2 * (1 + sizeof(double)) + 1;
-  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes - version_4_bytes - version_5_bytes);
+  // Version 6: two (bool, 8-byte value) masked-generation controls.
+  const size_t version_6_bytes = 2 * (1 + sizeof(double));
+  bytes.resize(bytes.size() - version_2_bytes - version_3_bytes - version_4_bytes - version_5_bytes -
+               version_6_bytes);
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
@@ -90,6 +96,7 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   EXPECT_FALSE(back.job.edm.any());
   EXPECT_EQ(back.job.guide_snapshot, "");
   EXPECT_FALSE(back.job.mcmc.any());
+  EXPECT_FALSE(back.job.masked.any());
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

@@ -30,6 +30,7 @@ torch::Tensor sample_preview_grid(models::Model& model, models::latent::PixelDec
   sampling.steps = options.num_steps;
   sampling.guidance.weight = options.guidance;
   sampling.mcmc = options.mcmc;
+  sampling.masked = options.masked;
   // Stochastic samplers continue the same stream, so the grid depends on the seed alone.
   const models::NoiseSource randn = [&generator](const torch::Tensor& like) {
     return torch::randn(like.sizes(), generator, like.options());

@@ -16,6 +16,7 @@ struct PreviewOptions {
   int64_t per_class = 8;
   int64_t num_steps = 32;
   double guidance = 1.0;  // CFG weight; 1 = none (needs label dropout in training if > 1)
+  models::MaskedGenerationControls masked;  // mar: rounds and temperature; unset = MAR's defaults
   uint64_t seed = 0;
   // A grid at every snapshot (the run page's slider over kimg), not only at the end; drawn
   // on the EMA rank's writer thread, off its loop, but on its cores.

@@ -8,6 +8,7 @@
 
 #include "models/diffusion/edm_sampler_controls.h"
 #include "models/diffusion/mcmc_sampler_controls.h"
+#include "models/mar/masked_generation_controls.h"
 
 namespace dact::workers::evaluator {
 
@@ -24,6 +25,7 @@ struct EvaluationJob {
   double time_shift = 1;  // flows' time-grid shift (models::SamplingOptions)
   models::EdmSamplerControls edm;  // EDM samplers' rho, sigma range and churn; unset = defaults
   models::McmcSamplerControls mcmc;  // the energy family's MCMC refinement; unset = the model's
+  models::MaskedGenerationControls masked;  // mar: rounds and temperature; unset = MAR's defaults
   std::string guide_snapshot;      // autoguidance: the guiding network's snapshot; "" = none
   double guide_std = 0.05;         // ... and its EMA track
   int64_t seed_begin = 0, seed_end = 0;  // images [seed_begin, seed_end)

@@ -45,6 +45,10 @@ void EvaluatePart::encode(ByteWriter& out) const {
     out.f64(control.value_or(0));
   }
   out.boolean(job.mcmc.off);
+  out.boolean(job.masked.num_iter.has_value());  // version 6
+  out.i64(job.masked.num_iter.value_or(0));
+  out.boolean(job.masked.temperature.has_value());
+  out.f64(job.masked.temperature.value_or(0));
 }
 
 EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
@@ -88,6 +92,14 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
       if (set) *control = value;
     }
     message.job.mcmc.off = in.boolean();
+  }
+  if (wire_version >= 6) {
+    const bool has_num_iter = in.boolean();
+    const int64_t num_iter = in.i64();
+    if (has_num_iter) message.job.masked.num_iter = num_iter;
+    const bool has_temperature = in.boolean();
+    const double temperature = in.f64();
+    if (has_temperature) message.job.masked.temperature = temperature;
   }
   return message;
 }

@@ -20,8 +20,9 @@ inline constexpr const char* kEvaluateJobType = "evaluate";
 // EMA track of a snapshot and return their features and statistics.
 struct EvaluatePart {
   // v2: job.ema_name, guidance schedule; v3: EDM sampler controls, guide network;
-  // v4: a learned schedule (job.edm.sigmas); v5: MCMC refinement controls
-  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 5, 1)
+  // v4: a learned schedule (job.edm.sigmas); v5: MCMC refinement controls; v6: MAR's
+  // masked-generation controls
+  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 6, 1)
   uint64_t evaluation_id = 0;
   int64_t part_index = 0;
   int64_t kimg = 0;

@@ -21,6 +21,7 @@ models::SamplingOptions sampling_options(const EvaluationJob& job, models::Model
   options.time_shift = job.time_shift;
   options.edm = job.edm;
   options.mcmc = job.mcmc;
+  options.masked = job.masked;
   options.guide = guide;
   return options;
 }
