@@ -61,6 +61,9 @@ void refuse_mcmc_sampling_options(const SamplingOptions& options, const std::str
   if (options.mcmc.any()) {
     throw std::invalid_argument("MCMC refinement controls (" + options.mcmc.describe() +
                                 ") belong to the energy family (dit-energy); " + arch + " has no energy to refine on");
+  }
+}
+
 void refuse_masked_generation_options(const SamplingOptions& options, const std::string& arch) {
   if (options.masked.any()) {
     throw std::invalid_argument("masked-generation controls (" + options.masked.describe() +

@@ -2,7 +2,8 @@
 # Installs every Debian package dact needs to build, test and benchmark.
 # On Debian 12; uses sudo for apt-get when not run as root. libopenblas0-openmp
 # matters: without it LibTorch falls back to the reference BLAS, ~50x slower on convolutions.
-# chromium (headless) is for the run page's browser test.
+# chromium (headless) is for the run page's browser test; iproute2 and util-linux (unshare)
+# for the multi-host test bed (tests/cluster).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -11,7 +12,7 @@ packages=(
   libfmt-dev libxxhash-dev libpng-dev libjpeg-dev libzip-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist python3-torch python3-torchvision python3-h5py python3-scipy python3-numpy python3-pil
-  chromium
+  chromium iproute2 util-linux
 )
 missing=()
 for package in "${packages[@]}"; do
