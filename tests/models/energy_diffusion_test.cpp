@@ -194,7 +194,9 @@ TEST(EnergySampler, RefinementSeesTheNoiseLevelXHas) {
     for (const auto& [t, variance] : gaussian.calls) {
       // Below t = 10 the levels barely differ (v_t ~ s^2) and the sampler's own
       // discretization error (up to 14%) dominates; the seed's levels are off by 30% and more.
-      if (t >= 10) EXPECT_NEAR(variance / gaussian.v(t), 1, 0.2) << steps << " steps, t " << t;
+      if (t >= 10) {
+        EXPECT_NEAR(variance / gaussian.v(t), 1, 0.2) << steps << " steps, t " << t;
+      }
       seen.insert(t);
     }
     // The energy sees the kept original timesteps (0, 4, 8, ... 95, 99 of 25), never
