@@ -29,7 +29,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dit_step_bench import DiT  # noqa: E402
-from train_loop_bench import learning_rate, load_shards, timed_steps, update_ema_tracks  # noqa: E402
+from train_loop_bench import learning_rate, load_shards, optimizer_step, timed_steps  # noqa: E402
 
 PRESET = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs', 'fashion-mnist-dit-flow.json')
 FLOW_TIMESTEP_SCALE = 1000  # DiT's timestep embedding expects t in [0, 1000)
@@ -101,13 +101,8 @@ def main():
         x0 = images[batch].float() / 127.5 - 1
         loss = flow_matching_loss(net, x0, labels[batch], trainer['loss'], model['class_dropout_prob'],
                                   model['num_classes']).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        for g in opt.param_groups:  # dact's trainer: the lr of the images seen before this step
-            g['lr'] = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)
-        opt.step()
-        update_ema_tracks(ema_tracks, params, (index + 1) * n, n)
-        return loss.item()
+        lr = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)  # dact: of the images seen before
+        return optimizer_step(opt, loss, lr, ema_tracks, params, (index + 1) * n, n)
 
     seconds, last_loss = timed_steps(step, args.warmup, args.steps)
     print(json.dumps({'impl': 'python', 'parameters': sum(p.numel() for p in net.parameters()),

@@ -34,7 +34,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_loop_bench import learning_rate, load_shards, timed_steps, update_ema_tracks  # noqa: E402
+from train_loop_bench import learning_rate, load_shards, optimizer_step, timed_steps  # noqa: E402
 
 PRESET = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs', 'fashion-mnist-mar.json')
 
@@ -244,13 +244,8 @@ def main():
     def step(index):
         batch = torch.randint(len(images), (n,))
         loss = net(images[batch].float() / 127.5 - 1, labels[batch], args.masked_only)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        for g in opt.param_groups:  # dact's trainer: the lr of the images seen before this step
-            g['lr'] = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)
-        opt.step()
-        update_ema_tracks(ema_tracks, params, (index + 1) * n, n)
-        return loss.item()
+        lr = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)  # dact: of the images seen before
+        return optimizer_step(opt, loss, lr, ema_tracks, params, (index + 1) * n, n)
 
     seconds, last_loss = timed_steps(step, args.warmup, args.steps)
     print(json.dumps({'impl': 'python_masked_only' if args.masked_only else 'python',

@@ -61,6 +61,17 @@ def update_ema_tracks(ema_tracks, params, nimg, batch):  # phema.py: one step of
                 e.lerp_(p.detach(), 1 - beta)
 
 
+def optimizer_step(opt, loss, lr, ema_tracks, params, nimg, batch):
+    """Backward, an optimizer step at `lr`, then each power-function EMA track: the loss."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    for g in opt.param_groups:
+        g['lr'] = lr
+    opt.step()
+    update_ema_tracks(ema_tracks, params, nimg, batch)
+    return loss.item()
+
+
 def timed_steps(step, warmup, steps):
     """Runs step(i) for `warmup` untimed then `steps` timed indices: (seconds, last loss)."""
     for i in range(warmup):
