@@ -1,9 +1,9 @@
 #include "launch/supervisor/restart_log.h"
 
-#include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "launch/web/run_files.h"
 #include "storage/run_directory.h"
 
 namespace dact::launch {
@@ -31,21 +31,8 @@ void append_restart_record(const std::string& path, const RestartRecord& record)
 }
 
 int64_t last_reported_step(const std::string& stats_path) {
-  std::ifstream in(stats_path, std::ios::binary);
-  if (!in) return 0;
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  const std::streamoff tail = std::min<std::streamoff>(size, 65536);
-  in.seekg(size - tail);
-  std::string text(static_cast<size_t>(tail), '\0');
-  in.read(text.data(), tail);
-  int64_t step = 0;
-  size_t start = 0;
-  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    const nlohmann::json entry = nlohmann::json::parse(text.substr(start, end - start), nullptr, false);
-    if (entry.is_object() && entry.contains("step")) step = entry["step"].get<int64_t>();
-  }
-  return step;
+  const std::optional<nlohmann::json> last = last_json_line(stats_path);
+  return last && last->contains("step") ? last->at("step").get<int64_t>() : 0;
 }
 
 }  // namespace dact::launch
