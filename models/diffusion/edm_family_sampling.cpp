@@ -96,11 +96,6 @@ void check_edm_family_sampling(const SamplingOptions& options, int64_t label_dim
           "the sed sampler differentiates the guided denoiser in sigma, and a linear guidance ramp's own slope is "
           "not part of that: use --cfg-schedule constant");
     }
-    if (!options.edm.sigmas.empty()) {
-      throw std::invalid_argument(
-          "the sed sampler integrates in the rho-schedule's time (its Ito-Taylor terms need dsigma/du); a learned "
-          "schedule (--schedule) works with heun and euler");
-    }
     with_controls(SedSamplerOptions{}, options.edm, options.steps);
   } else {
     with_controls(EdmSamplerOptions{}, options.edm, options.steps);
@@ -120,7 +115,8 @@ torch::Tensor sample_edm_family(const PreconditionedDenoiser& net, ImageShape sh
   if (sampler == "sed") {
     SedSamplerOptions defaults;
     defaults.S_churn = kSedDefaultChurn;
-    const SedSamplerOptions o = with_controls(defaults, options.edm, options.steps);
+    SedSamplerOptions o = with_controls(defaults, options.edm, options.steps);
+    o.sigmas = options.edm.sigmas;
     const auto D = guided(net, guide, one_hot, options.guidance, [o](double sigma) { return edm_progress(o, sigma); });
     return sed_sample(plain_denoiser(D), forward_mode_jvp(D), noise, o, brownian_increments(randn));
   }

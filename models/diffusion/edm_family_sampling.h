@@ -6,8 +6,9 @@
 // network (autoguidance, Karras et al. 2024): D = D_guide + w (D_main - D_guide) at
 // noise levels inside the guidance interval.
 //
-// A learned schedule (controls.sigmas, learned_schedule.h) replaces the rho-schedule
-// for heun and euler; sed refuses it.
+// A learned schedule (controls.sigmas, learned_schedule.h) replaces the rho-schedule's
+// noise levels for every sampler (sed's SDE still takes its noise rate from the
+// rho-schedule between the schedule's ends).
 // Defaults of the controls (EDM's): rho 7, sigma_min 0.002, sigma_max 80, S_min 0,
 // S_max inf, S_noise 1; S_churn 0 for heun and euler (deterministic) and 1 for sed.
 #include <torch/torch.h>

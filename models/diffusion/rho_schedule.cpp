@@ -16,24 +16,14 @@ Endpoints endpoints(const RhoSchedule& s) {
 
 }  // namespace
 
-double RhoSchedule::sigma_at(double u) const {
-  const auto [A, B] = endpoints(*this);
-  return std::pow(A + u * B, rho);
-}
-
-double RhoSchedule::dsigma_du(double u) const {
-  const auto [A, B] = endpoints(*this);
-  return rho * B * std::pow(A + u * B, rho - 1);
-}
-
-double RhoSchedule::d2sigma_du2(double u) const {
-  const auto [A, B] = endpoints(*this);
-  return rho * (rho - 1) * B * B * std::pow(A + u * B, rho - 2);
-}
-
 double RhoSchedule::u_at(double sigma) const {
   const auto [A, B] = endpoints(*this);
   return (std::pow(sigma, 1 / rho) - A) / B;
+}
+
+double RhoSchedule::dsigma_du_at_sigma(double sigma) const {
+  const auto [A, B] = endpoints(*this);
+  return rho * B * std::pow(sigma, (rho - 1) / rho);
 }
 
 torch::Tensor edm_sigma_steps(const RhoSchedule& o) {
@@ -42,6 +32,13 @@ torch::Tensor edm_sigma_steps(const RhoSchedule& o) {
   const double a = std::pow(o.sigma_max, 1 / o.rho), b = std::pow(o.sigma_min, 1 / o.rho);
   const auto steps = torch::pow(a + i / (o.num_steps - 1) * (b - a), o.rho);
   return torch::cat({steps, torch::zeros({1}, torch::kFloat64)});
+}
+
+torch::Tensor SamplerNoiseLevels::steps() const {
+  const auto levels = sigmas.empty() ? edm_sigma_steps(*this)
+                                     : torch::cat({torch::tensor(sigmas, torch::kFloat64), torch::zeros({1}, torch::kFloat64)});
+  TORCH_CHECK(levels.size(0) == num_steps + 1, sigmas.size(), " noise levels for ", num_steps, " sampler steps");
+  return levels;
 }
 
 double edm_progress(const RhoSchedule& o, double sigma) {

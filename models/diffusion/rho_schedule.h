@@ -2,11 +2,10 @@
 // EDM's noise levels (Karras et al. 2022, Eq. 5) as a function of schedule time:
 //   sigma(u) = (A + u B)^rho,  A = sigma_max^(1/rho),  B = sigma_min^(1/rho) - A,
 // with u in [0, 1]; step i of N sits at u = i / (N - 1), and a last step goes to 0.
-// The SDE samplers integrate in u (as the second-order SED solver does), so its
-// derivatives and inverse are here too.
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace dact::models {
 
@@ -16,15 +15,21 @@ struct RhoSchedule {
   double sigma_max = 80;
   double rho = 7;
 
-  double sigma_at(double u) const;           // sigma(u)
-  double dsigma_du(double u) const;          // rho B (A + u B)^(rho - 1)
-  double d2sigma_du2(double u) const;        // rho (rho - 1) B^2 (A + u B)^(rho - 2)
-  double u_at(double sigma) const;           // the inverse: (sigma^(1/rho) - A) / B
-  double step_du() const { return 1.0 / static_cast<double>(num_steps - 1); }
+  double u_at(double sigma) const;                  // the inverse of sigma(u): (sigma^(1/rho) - A) / B
+  double dsigma_du_at_sigma(double sigma) const;    // sigma'(u) where sigma(u) = sigma: rho B sigma^((rho-1)/rho)
 };
 
 // Noise levels t_0 > ... > t_{N-1} of EDM Eq. 5, then t_N = 0: [num_steps + 1], float64.
 torch::Tensor edm_sigma_steps(const RhoSchedule& schedule);
+
+// The noise levels a sampler steps through: the rho-schedule's, or given ones.
+struct SamplerNoiseLevels : RhoSchedule {
+  // Non-empty: these noise levels t_0 > ... > t_{N-1} (a learned schedule,
+  // learned_schedule.h; N = num_steps) instead of the rho-schedule's; then t_N = 0.
+  std::vector<double> sigmas;
+
+  torch::Tensor steps() const;  // t_0 .. t_N: [num_steps + 1], float64
+};
 
 // Where sigma lies on the rho-schedule: 0 at sigma_max, 1 at sigma_min (step i of N
 // has progress i / (N - 1)); used by guidance schedules.

@@ -7,11 +7,7 @@ namespace dact::models {
 
 torch::Tensor edm_sample(const Denoiser& denoiser, const torch::Tensor& noise,
                          const EdmSamplerOptions& o, const NoiseSource& randn) {
-  const auto sigmas = o.sigmas.empty() ? edm_sigma_steps(o)
-                                        : torch::cat({torch::tensor(o.sigmas, torch::kFloat64),
-                                                      torch::zeros({1}, torch::kFloat64)});
-  TORCH_CHECK(sigmas.size(0) == o.num_steps + 1, "edm_sample: ", o.sigmas.size(), " noise levels for ",
-              o.num_steps, " steps");
+  const auto sigmas = o.steps();
   const auto sigma = sigmas.accessor<double, 1>();
   auto x_next = noise * sigma[0];
   for (int64_t i = 0; i < o.num_steps; ++i) {

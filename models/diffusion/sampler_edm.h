@@ -4,7 +4,6 @@
 // stochastic churn. Runs in the dtype of `noise`.
 #include <torch/torch.h>
 
-#include <vector>
 
 #include "models/diffusion/edm_stochasticity.h"
 #include "models/diffusion/rho_schedule.h"
@@ -12,11 +11,8 @@
 
 namespace dact::models {
 
-struct EdmSamplerOptions : RhoSchedule, EdmStochasticity {
+struct EdmSamplerOptions : SamplerNoiseLevels, EdmStochasticity {
   bool heun = true;  // false: Euler (1st order)
-  // Non-empty: these noise levels t_0 > ... > t_{N-1} (a learned schedule,
-  // learned_schedule.h; N = num_steps) instead of the rho-schedule's; then t_N = 0.
-  std::vector<double> sigmas;
 };
 
 // Integrates the probability-flow ODE from x = noise * sigma_max down to sigma = 0.

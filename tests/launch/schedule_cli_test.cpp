@@ -71,15 +71,13 @@ TEST_F(ScheduleCli, LearnWritesAScheduleThatHeunAndEulerSampleOn) {
   EXPECT_EQ(file.at("parameterisation"), "softmax");
 
   ASSERT_EQ(sample("--steps 5", "rho").exit_code, 0);
-  for (const std::string sampler : {"heun", "euler"}) {
+  for (const std::string sampler : {"heun", "euler", "sed"}) {
     const auto scheduled = sample("--sampler " + sampler + " --schedule " + path("schedule.json"), sampler);
     ASSERT_EQ(scheduled.exit_code, 0) << scheduled.output;
     EXPECT_EQ(images(sampler).sizes(), (torch::IntArrayRef{3, 1, 32, 32}));
   }
   EXPECT_FALSE(torch::equal(images("rho"), images("heun")));
-  const auto sed = sample("--sampler sed --schedule " + path("schedule.json"), "sed");
-  EXPECT_EQ(sed.exit_code, 1);
-  EXPECT_NE(sed.output.find("the sed sampler integrates in the rho-schedule's time"), std::string::npos) << sed.output;
+  EXPECT_FALSE(torch::equal(images("heun"), images("sed")));
   const auto steps = sample("--steps 8 --schedule " + path("schedule.json"), "steps");
   EXPECT_NE(steps.exit_code, 0);
   EXPECT_NE(steps.output.find("has 5 noise levels, --steps says 8"), std::string::npos) << steps.output;
