@@ -40,7 +40,9 @@ guided=(--guide-snapshot "$GUIDE" --guide-std 0.05 --guidance "$W")
   row "heun-8" 15 --sampler heun --steps 8
   row "stochastic-heun-8" 15 --sampler heun --steps 8 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003
   row "sed-8" 9 --sampler sed --steps 8
+  row "sed-churn0-8" 9 --sampler sed --steps 8 --churn 0
   row "learned-heun-8" 15 --sampler heun --schedule "$OUT/schedule8.json"
+  row "learned-sed-8" 9 --sampler sed --schedule "$OUT/schedule8.json"
   row "auto-heun-8" 30 --sampler heun --steps 8 "${guided[@]}"
   row "auto-sed-8" 18 --sampler sed --steps 8 "${guided[@]}"
   if [[ -n "${FULL:-}" ]]; then  # the longer rows, for a quiet machine

@@ -64,14 +64,11 @@ void read_edm_precond_arguments(config::ConfigReader& reader, EdmPrecondConfig& 
 
   switch (config.precond) {
     case PrecondKind::vp:
-      reader.optional("beta_d", config.vp.beta_d);
-      reader.optional("beta_min", config.vp.beta_min);
+      read_vp_schedule(reader, config.vp);
       reader.optional("M", config.vp.M);
-      reader.optional("epsilon_t", config.vp.epsilon_t);
       break;
     case PrecondKind::ve:
-      reader.optional("sigma_min", config.ve.sigma_min);
-      reader.optional("sigma_max", config.ve.sigma_max);
+      read_ve_schedule(reader, config.ve);
       break;
     case PrecondKind::iddpm:
       reader.optional("C_1", config.iddpm.C_1);
@@ -96,6 +93,17 @@ void read_edm_precond_arguments(config::ConfigReader& reader, EdmPrecondConfig& 
   } else {
     read_dhariwal_unet_arguments(reader, config.dhariwal_unet);
   }
+}
+
+void read_vp_schedule(config::ConfigReader& reader, VpPrecondArguments& vp) {
+  reader.optional("beta_d", vp.beta_d);
+  reader.optional("beta_min", vp.beta_min);
+  reader.optional("epsilon_t", vp.epsilon_t);
+}
+
+void read_ve_schedule(config::ConfigReader& reader, VePrecondArguments& ve) {
+  reader.optional("sigma_min", ve.sigma_min);
+  reader.optional("sigma_max", ve.sigma_max);
 }
 
 }  // namespace dact::models::edm

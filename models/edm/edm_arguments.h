@@ -21,4 +21,9 @@ namespace dact::models::edm {
 // use_fp16 = true (dact runs networks in float32).
 void read_edm_precond_arguments(config::ConfigReader& reader, EdmPrecondConfig& config);
 
+// The noise schedule keys that VP's and VE's preconditioners and losses share
+// (VPPrecond/VPLoss: beta_d, beta_min, epsilon_t; VEPrecond/VELoss: sigma_min, sigma_max).
+void read_vp_schedule(config::ConfigReader& reader, VpPrecondArguments& vp);
+void read_ve_schedule(config::ConfigReader& reader, VePrecondArguments& ve);
+
 }  // namespace dact::models::edm

@@ -123,13 +123,10 @@ EdmObjectiveConfig read_objective(config::ConfigReader& loss, const EdmPrecondCo
   objective.sigma_data = net.edm.sigma_data;
   switch (net.precond) {
     case PrecondKind::vp:
-      loss.optional("beta_d", objective.vp.beta_d);
-      loss.optional("beta_min", objective.vp.beta_min);
-      loss.optional("epsilon_t", objective.vp.epsilon_t);
+      read_vp_schedule(loss, objective.vp);
       break;
     case PrecondKind::ve:
-      loss.optional("sigma_min", objective.ve.sigma_min);
-      loss.optional("sigma_max", objective.ve.sigma_max);
+      read_ve_schedule(loss, objective.ve);
       break;
     case PrecondKind::edm:
       loss.optional("P_mean", objective.edm_sigma.P_mean);
