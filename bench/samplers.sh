@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SNAP=$1; GUIDE=$2; DATA=$3; REF=$4; FEATURES=$5
 EMA=${6:-ema}; NUM=${7:-256}; W=${8:-1.5}
-DACT=build/launch/dact
+DACT=${DACT:-build/launch/dact}
 OUT=${BENCH_DIR:-/tmp/dact_samplers_bench}
 mkdir -p "$OUT"
 track=(--ema "$EMA")
