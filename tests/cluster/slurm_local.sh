@@ -61,8 +61,14 @@ SelectTypeParameters=CR_CPU
 ReturnToService=2
 KillWait=10
 MinJobAge=300
+# A job in "urgent" preempts jobs in "test" by requeueing them; they get their --signal
+# at once (preempt_send_user_signal) and GraceTime seconds before SIGTERM.
+PreemptType=preempt/partition_prio
+PreemptMode=REQUEUE
+SlurmctldParameters=preempt_send_user_signal
 NodeName=$(hostname -s) NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
-PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP PriorityTier=1 GraceTime=60
+PartitionName=urgent Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=2 PreemptMode=OFF
 EOF
 }
 
@@ -72,7 +78,7 @@ up() {
     command -v "$tool" >/dev/null || { echo "slurm_local: $tool is missing (apt-get install slurm-wlm munge)" >&2; exit 3; }
   done
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool"
-  chmod 700 "$dir/munge"
+  chmod 711 "$dir/munge"  # clients need to reach the socket; the key is 0400
   head -c 1024 /dev/urandom >"$dir/munge/key"
   chmod 400 "$dir/munge/key"
   write_config "$dir" "$owner"

@@ -4,6 +4,8 @@
 //    before the time limit; here by `scancel --signal=USR1 --batch`) makes the run stop
 //    at a checkpoint and the job requeue itself; the requeued job resumes and ends with
 //    the bits of a run never stopped;
+//  - a preemption (a job in a higher-priority partition needs the node) takes the same
+//    path when the cluster sends the job's --signal at preemption time;
 //  - `scontrol requeue` from outside (what an admin or a preempting scheduler does)
 //    sends SIGTERM to every process of the job, mpirun included, so the world ends
 //    without a stop checkpoint; the requeued job resumes from the last periodic
@@ -176,6 +178,28 @@ TEST_F(Slurm, PreemptionSignalStopsAtACheckpointAndTheRequeuedJobResumes) {
   EXPECT_NE(out.find("resuming at step " + std::to_string(stop_step) + ";"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(root_ / "signalled" / "restarts.jsonl"));
   expect_same_bits_as_uninterrupted("signalled");
+}
+
+// A job in the higher-priority partition "urgent" needs both CPUs: Slurm preempts the
+// training job by requeueing it, first sending its --signal (USR1 to the batch shell,
+// SlurmctldParameters=preempt_send_user_signal) and SIGTERM only after GraceTime.
+TEST_F(Slurm, PreemptionByAnUrgentJobStopsAtACheckpointAndTheRequeuedJobResumes) {
+  const std::string job = submit("preempted");
+  ASSERT_FALSE(job.empty());
+  ASSERT_TRUE(poll_until(300, [] { return reached_step("preempted", 10); })) << read_text(root_ / "preempted.out");
+  const dact::testing::DactResult urgent = run_shell_command(
+      "sbatch --parsable --partition=urgent --cpus-per-task=2 --output=" + (root_ / "urgent.out").string() +
+          " --wrap 'echo urgent job ran'",
+      true);
+  ASSERT_EQ(urgent.exit_code, 0) << urgent.output;
+  expect_requeued_and_completed(job, "preempted");
+  EXPECT_NE(read_text(root_ / "urgent.out").find("urgent job ran"), std::string::npos);
+
+  const std::string out = read_text(root_ / "preempted.out");
+  EXPECT_NE(out.find("SIGUSR1 to dact train: asking the world to checkpoint"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped at a checkpoint; requeueing job " + job), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(root_ / "preempted" / "restarts.jsonl"));
+  expect_same_bits_as_uninterrupted("preempted");
 }
 
 TEST_F(Slurm, RequeueFromOutsideResumesFromTheLastPeriodicCheckpoint) {
