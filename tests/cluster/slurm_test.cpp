@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -64,7 +65,12 @@ class Slurm : public ::testing::Test {
   static void TearDownTestSuite() {
     if (root_.empty()) return;
     run_shell_command(script() + " down " + (root_ / "cluster").string());
-    fs::remove_all(root_);
+    // The daemons' logs (cluster/*.log) and the jobs' output explain a failure.
+    if (::testing::UnitTest::GetInstance()->Passed()) {
+      fs::remove_all(root_);
+    } else {
+      std::printf("Slurm: kept %s for the logs\n", root_.c_str());
+    }
   }
   void SetUp() override {
     if (!skip_reason().empty()) GTEST_SKIP() << skip_reason();
@@ -129,7 +135,8 @@ class Slurm : public ::testing::Test {
   // Slurm's requeue delay (EligibleTime is 120 s after the requeue in Slurm 22.05), then
   // waits until it completes.
   static void expect_requeued_and_completed(const std::string& job, const std::string& name) {
-    ASSERT_TRUE(poll_until(60, [&] { return job_field(job, "JobState") == "PENDING"; }))
+    // Requeued and done completing: Slurm holds it back with Reason=BeginTime.
+    ASSERT_TRUE(poll_until(60, [&] { return job_field(job, "JobState") == "PENDING" && job_field(job, "Reason") == "BeginTime"; }))
         << "job " << job << " is " << job_field(job, "JobState") << "\n" << read_text(root_ / (name + ".out"));
     EXPECT_EQ(job_field(job, "Restarts"), "1");
     ASSERT_EQ(run_shell_command("scontrol update jobid=" + job + " StartTime=now").exit_code, 0);
