@@ -28,6 +28,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A rank that fails writes RUN/failure.json and calls MPI_Abort, and mpirun ends every
+// rank within a second or two, unless the host of one of its daemons is cut off (a link
+// down): it then waits for that daemon until TCP gives up, many minutes. The world has
+// failed either way; this long after the record, the supervisor ends it itself.
+constexpr auto kAbortGrace = std::chrono::seconds(10);
+
 // Seconds of the back-off before restart number `restart` (1-based).
 double backoff_before(int restart, const RunControlConfig& run) {
   return std::min(run.restart_backoff_max_s, run.restart_backoff_s * std::pow(2.0, restart - 1));
@@ -136,9 +142,16 @@ class Supervisor {
     ::unsetenv("DACT_FAULT_INJECT");
 
     int signals_handled = 0;
-    std::optional<Clock::time_point> stop_requested_at;
+    std::optional<Clock::time_point> stop_requested_at, failure_recorded_at;
     auto last_prune = Clock::now(), last_progress = Clock::now();
     while (world.pump_output(0.2, [&](const std::string& line) { outcome.notice.read_line(line); })) {
+      if (!failure_recorded_at && std::filesystem::exists(run_.failure_path())) failure_recorded_at = Clock::now();
+      if (failure_recorded_at && Clock::now() - *failure_recorded_at > kAbortGrace) {
+        LOG(WARNING) << "mpirun has not ended the world " << kAbortGrace.count()
+                     << " s after a rank recorded its failure (is a host unreachable?); ending it";
+        world.end(2.0);
+        break;
+      }
       const int signals = stop_signals_received();
       if (signals > signals_handled) {
         signals_handled = signals;
