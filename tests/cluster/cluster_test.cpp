@@ -296,4 +296,49 @@ TEST_F(Cluster, LinkDownOnTheTrainersHostIsDetectedAndTheRunMovesToAnotherHost) 
   }
 }
 
+// The host of a joined evaluator loses its link while the evaluator holds a part: the
+// coordinator declares it dead after run.liveness_timeout_s and re-queues the part, the
+// evaluator joined from host 2 redoes it, and training never notices (no restart, exit
+// 0, the snapshot's FD reported). Prints the detection time.
+TEST_F(Cluster, LinkDownOnAnEvaluatorsHostCostsTrainingNothing) {
+  nlohmann::json settings = tiny_config(true);
+  settings["run"]["duration_kimg"] = 0.512;
+  settings["run"]["liveness_timeout_s"] = 10;
+  settings["ema"]["snapshot_every_kimg"] = 0.512;
+  const fs::path config = write_config("evaluator_cut_off", settings);
+  const fs::path run = root_ / "evaluator_cut_off";
+  fs::create_directories(run);
+  const std::string evaluator = "'" + dact::testing::dact_binary() + "' evaluator --run-dir " + run.string();
+  // Both wait for the run; the snapshot's two parts go one to each. (With no evaluator
+  // left, the run would stop waiting for its evaluations.)
+  const pid_t remote = dact::testing::spawn_shell(on_host(3, evaluator + " --name remote"), root_ / "remote.out");
+  const pid_t spare = dact::testing::spawn_shell(on_host(2, evaluator + " --name spare"), root_ / "spare.out");
+  const pid_t training = dact::testing::spawn_shell(
+      mpi_environment() + on_host(1, train_command(config, "evaluator_cut_off", "")), root_ / "evaluator_cut_off.out");
+  const bool leased = dact::testing::wait_for_text(root_ / "remote.out", "started: part", 400);
+  const double cut_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(run_shell_command("ip netns exec " + tag_ + "-h3 ip link set eth0 down").exit_code, 0);
+  const bool requeued = dact::testing::wait_for_text(run / "log.txt", "; re-queued", 120);
+  const double detection_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() - cut_at;
+  const int training_exit = wait_exit(training, 600);
+  const int spare_exit = wait_exit(spare, 60);
+  run_shell_command("ip netns exec " + tag_ + "-h3 ip link set eth0 up");
+  wait_exit(remote, 30);  // cut off from the run; killed if it has not given up by then
+  ASSERT_TRUE(leased) << read_text(root_ / "remote.out");
+  ASSERT_TRUE(requeued) << read_text(run / "log.txt");
+  std::printf("evaluator's link down while it held a part: part re-queued %.2f s after the cut (liveness timeout 10 s)\n",
+              detection_s);
+  EXPECT_LT(detection_s, 30);
+  ASSERT_EQ(training_exit, 0) << read_text(root_ / "evaluator_cut_off.out");
+  EXPECT_EQ(spare_exit, 0) << read_text(root_ / "spare.out");
+  EXPECT_FALSE(fs::exists(run / "restarts.jsonl"));
+  std::ifstream metrics(run / "metrics.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(metrics, line)) << read_text(run / "log.txt");
+  const nlohmann::json result = nlohmann::json::parse(line);
+  EXPECT_GT(result.at("fd").get<double>(), 0);
+  EXPECT_EQ(result.at("evaluators"), nlohmann::json({"spare", "spare"})) << result;  // one part redone
+}
+
 }  // namespace
