@@ -40,7 +40,9 @@ SlurmdPort=$node_port
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/socket
+# cred_expire is also how long a requeued job waits before it may start again (and
+# must: until then slurmd refuses the job's revoked credential); 120 s by default.
+AuthInfo=socket=$dir/munge/socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
