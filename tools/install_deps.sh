@@ -3,7 +3,9 @@
 # On Debian 12; uses sudo for apt-get when not run as root. libopenblas0-openmp
 # matters: without it LibTorch falls back to the reference BLAS, ~50x slower on convolutions.
 # chromium (headless) is for the run page's browser test; iproute2 and util-linux (unshare)
-# for the multi-host test bed (tests/cluster).
+# for the multi-host test bed (tests/cluster); slurm-wlm and munge for the tests that run
+# the sbatch script under a local Slurm (tests/cluster/slurm_local.sh starts the daemons;
+# the packages' own services are not used).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -12,7 +14,7 @@ packages=(
   libfmt-dev libxxhash-dev libpng-dev libjpeg-dev libzip-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist python3-torch python3-torchvision python3-h5py python3-scipy python3-numpy python3-pil
-  chromium iproute2 util-linux
+  chromium iproute2 util-linux slurm-wlm munge
 )
 missing=()
 for package in "${packages[@]}"; do

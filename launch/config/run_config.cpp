@@ -137,6 +137,23 @@ void read_adam(config::ConfigReader adam, workers::trainer::AdamOptions& options
   if (!(options.weight_decay >= 0)) throw config::ConfigError("config key 'trainer.adam.weight_decay' must be >= 0");
 }
 
+void read_all_reduce(config::ConfigReader& reader, workers::trainer::TrainerConfig& config) {
+  std::string backend = "mpi";
+  reader.optional("allreduce", backend);
+  if (backend == "mpi") {
+    config.allreduce = workers::trainer::AllReduceBackend::kMpi;
+  } else if (backend == "nccl") {
+#ifndef DACT_WITH_CUDA
+    throw config::ConfigError(
+        "config key 'trainer.allreduce' is 'nccl', which needs a build with -DDACT_WITH_CUDA=ON (CUDA, NCCL and a "
+        "CUDA LibTorch); this build trains on CPUs with 'mpi'");
+#endif
+    config.allreduce = workers::trainer::AllReduceBackend::kNccl;
+  } else {
+    throw config::ConfigError("config key 'trainer.allreduce' must be 'mpi' or 'nccl', not '" + backend + "'");
+  }
+}
+
 void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& config, nlohmann::json& loss) {
   reader.optional("loss", loss);  // the model family's objective reads it
   reader.optional("batch", config.batch);
@@ -153,6 +170,7 @@ void read_trainer(config::ConfigReader reader, workers::trainer::TrainerConfig& 
   reader.optional("max_nonfinite_in_a_row", config.max_nonfinite_in_a_row);
   reader.optional("credits", config.credits);
   reader.optional("bucket_bytes", config.bucket_bytes);
+  read_all_reduce(reader, config);
   reader.finish();
   auto positive = [](int64_t value, const char* key) { require_positive(static_cast<double>(value), "trainer", key); };
   positive(config.batch, "batch");

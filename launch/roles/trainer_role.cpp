@@ -11,6 +11,7 @@
 #include "models/state_dict.h"
 #include "workers/tensor_bytes.h"
 #include "workers/trainer/gradient_loop.h"
+#include "workers/trainer/trainer_device.h"
 
 namespace dact::launch {
 
@@ -62,12 +63,15 @@ void run_trainer_role(RoleContext& context) {
 
   std::exception_ptr loop_failure;
   try {
+    const torch::Device device = workers::trainer::trainer_device(config.trainer.allreduce, context.trainers);
     torch::manual_seed(config.seed);  // every trainer starts from the same initial weights
     std::unique_ptr<models::Model> model = config.model->build();
+    // Built on the CPU: the same initial weights on every device.
+    if (!device.is_cpu()) model->module().to(device);
     std::vector<torch::Tensor> trained;
     for (const auto& [name, param] : models::trained_parameters(model->module())) trained.push_back(param);
-    auto all_reduce =
-        workers::trainer::make_mpi_gradient_all_reduce(context.trainers, trained, config.trainer.bucket_bytes);
+    auto all_reduce = workers::trainer::make_gradient_all_reduce(config.trainer.allreduce, context.trainers, trained,
+                                                                 config.trainer.bucket_bytes);
     workers::trainer::GradientLoop loop(config.trainer, config.seed, std::move(model),
                                         trainer_index, *all_reduce, batches, links, context.run,
                                         context.config_hash);

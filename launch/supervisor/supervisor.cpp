@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "launch/mpirun_launcher.h"
@@ -26,6 +27,12 @@ namespace dact::launch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A rank that fails writes RUN/failure.json and calls MPI_Abort, and mpirun ends every
+// rank within a second or two, unless the host of one of its daemons is cut off (a link
+// down): it then waits for that daemon until TCP gives up, many minutes. The world has
+// failed either way; this long after the record, the supervisor ends it itself.
+constexpr auto kAbortGrace = std::chrono::seconds(10);
 
 // Seconds of the back-off before restart number `restart` (1-based).
 double backoff_before(int restart, const RunControlConfig& run) {
@@ -135,12 +142,20 @@ class Supervisor {
     ::unsetenv("DACT_FAULT_INJECT");
 
     int signals_handled = 0;
+    std::optional<Clock::time_point> stop_requested_at, failure_recorded_at;
     auto last_prune = Clock::now(), last_progress = Clock::now();
     while (world.pump_output(0.2, [&](const std::string& line) { outcome.notice.read_line(line); })) {
+      if (!failure_recorded_at && std::filesystem::exists(run_.failure_path())) failure_recorded_at = Clock::now();
+      if (failure_recorded_at && Clock::now() - *failure_recorded_at > kAbortGrace) {
+        LOG(WARNING) << "mpirun has not ended the world " << kAbortGrace.count()
+                     << " s after a rank recorded its failure (is a host unreachable?); ending it";
+        world.end(2.0);
+        break;
+      }
       const int signals = stop_signals_received();
       if (signals > signals_handled) {
         signals_handled = signals;
-        request_stop(world, signals);
+        request_stop(world, stop_requested_at);
       }
       if (Clock::now() - last_progress > std::chrono::seconds(1)) {
         RunSummary summary;
@@ -160,11 +175,16 @@ class Supervisor {
     return outcome;
   }
 
-  void request_stop(MpiWorld& world, int signals) {
+  // Signals within a second of the first are that same request: Slurm signals every
+  // process of a job at once (scancel --full), and the batch script forwards its copy.
+  void request_stop(MpiWorld& world, std::optional<Clock::time_point>& requested_at) {
     const std::string reason = signal_name(last_stop_signal()) + " to dact train";
-    if (signals == 1) {
+    if (!requested_at) {
+      requested_at = Clock::now();
       LOG(WARNING) << reason << ": asking the world to checkpoint and stop (a second signal stops it at once)";
       storage::write_file_atomically(run_.stop_request_path(), reason + "\n");
+    } else if (Clock::now() - *requested_at < std::chrono::seconds(1)) {
+      LOG(INFO) << reason << " again within 1 s: taken as the same stop request";
     } else {
       LOG(WARNING) << reason << " again: ending the world now; work since the last checkpoint is lost";
       world.end(5.0);

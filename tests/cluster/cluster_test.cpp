@@ -9,8 +9,9 @@
 //  - an evaluator joins from host 3 over TCP (run.join_host = host 1's address) and
 //    finishes the evaluation parts; a join with a wrong token is refused and logged; the
 //    run page answers on its configured address only.
-//  - every process on the trainers' host is killed mid-run: the run restarts and ends
-//    with the same bits as one never interrupted.
+//  - every process on the trainers' host is killed mid-run, or its link goes down: the
+//    run restarts (after a link down on another host, named in the edited rankfile) and
+//    ends with the same bits as one never interrupted.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -240,6 +241,104 @@ TEST_F(Cluster, LosingTheTrainersHostRestartsAndFinishesWithTheSameBits) {
   for (const char* file : {"checkpoints/checkpoint-00000032.h5", "checkpoints/ema-00000032.h5"}) {
     dact::testing::expect_same_tensor_files((root_ / "lost" / file).string(), (root_ / "never_lost" / file).string());
   }
+}
+
+// Host 2's link goes down mid-run: its trainers live on but fall silent. The coordinator
+// declares them lost after run.liveness_timeout_s and aborts; mpirun cannot reach host
+// 2's daemon to end the world, so the supervisor ends it itself 10 s after the failure
+// record. During the back-off the user moves the trainers to host 3 in the rankfile; the
+// restarted world finishes with the bits of a run never interrupted. Prints the
+// detection time and the work lost.
+TEST_F(Cluster, LinkDownOnTheTrainersHostIsDetectedAndTheRunMovesToAnotherHost) {
+  nlohmann::json settings = tiny_config(false);
+  settings["run"]["duration_kimg"] = 0.512;  // 32 steps
+  settings["run"]["liveness_timeout_s"] = 10;
+  settings["run"]["restart_backoff_s"] = 5;  // the time to edit the rankfile
+  const fs::path config = write_config("cut_off", settings);
+  const fs::path rankfile = root_ / "cut_off_rankfile";
+  fs::copy_file(root_ / "rankfile", rankfile, fs::copy_options::overwrite_existing);
+  const pid_t run = dact::testing::spawn_shell(
+      mpi_environment() + on_host(1, train_command(config, "cut_off", "--rankfile " + rankfile.string())),
+      root_ / "cut_off.out");
+  ASSERT_TRUE(dact::testing::wait_for_text(root_ / "cut_off" / "stats.jsonl", "\"step\":10,", 300))
+      << read_text(root_ / "cut_off.out");
+  const double cut_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(run_shell_command("ip netns exec " + tag_ + "-h2 ip link set eth0 down").exit_code, 0);
+  const bool restarted = dact::testing::wait_for_text(root_ / "cut_off" / "restarts.jsonl", "\n", 120);
+  std::ofstream(rankfile) << "rank 0=" << kHost1 << " slot=0-1\nrank 1=" << kHost1 << " slot=0-1\nrank 2=" << kHost3
+                          << " slot=0-1\nrank 3=" << kHost3 << " slot=0-1\nrank 4=" << kHost1 << " slot=0-1\n";
+  const int exit_code = wait_exit(run, 600);
+  run_shell_command("ip netns exec " + tag_ + "-h2 ip link set eth0 up");
+  ASSERT_TRUE(restarted) << read_text(root_ / "cut_off.out");
+  ASSERT_EQ(exit_code, 0) << read_text(root_ / "cut_off.out");
+
+  std::ifstream restarts(root_ / "cut_off" / "restarts.jsonl");
+  std::vector<nlohmann::json> records;
+  for (std::string line; std::getline(restarts, line);) records.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(records.size(), 1u) << read_text(root_ / "cut_off.out");
+  const double detection_s = records[0].at("time").get<double>() - cut_at;
+  std::printf("link down at step >= 10: restart recorded %.2f s after the cut (liveness timeout 10 s), cause %s, "
+              "resumed from step %lld, %lld steps of work lost\n",
+              detection_s, records[0].at("cause").get<std::string>().c_str(),
+              static_cast<long long>(records[0].at("resumed_from_step").get<int64_t>()),
+              static_cast<long long>(records[0].at("work_lost_steps").get<int64_t>()));
+  EXPECT_LT(detection_s, 60);
+  const std::string log = read_text(root_ / "cut_off" / "log.txt");
+  EXPECT_NE(log.find("rank 2 is trainer 0 on " + tag_ + "-h3"), std::string::npos) << log;
+
+  ASSERT_EQ(run_shell_command(train_command(config, "never_cut_off", "") + " > " +
+                              (root_ / "never_cut_off.out").string() + " 2>&1")
+                .exit_code,
+            0)
+      << read_text(root_ / "never_cut_off.out");
+  for (const char* file : {"checkpoints/checkpoint-00000032.h5", "checkpoints/ema-00000032.h5"}) {
+    dact::testing::expect_same_tensor_files((root_ / "cut_off" / file).string(), (root_ / "never_cut_off" / file).string());
+  }
+}
+
+// The host of a joined evaluator loses its link while the evaluator holds a part: the
+// coordinator declares it dead after run.liveness_timeout_s and re-queues the part, the
+// evaluator joined from host 2 redoes it, and training never notices (no restart, exit
+// 0, the snapshot's FD reported). Prints the detection time.
+TEST_F(Cluster, LinkDownOnAnEvaluatorsHostCostsTrainingNothing) {
+  nlohmann::json settings = tiny_config(true);
+  settings["run"]["duration_kimg"] = 0.512;
+  settings["run"]["liveness_timeout_s"] = 10;
+  settings["ema"]["snapshot_every_kimg"] = 0.512;
+  const fs::path config = write_config("evaluator_cut_off", settings);
+  const fs::path run = root_ / "evaluator_cut_off";
+  fs::create_directories(run);
+  const std::string evaluator = "'" + dact::testing::dact_binary() + "' evaluator --run-dir " + run.string();
+  // Both wait for the run; the snapshot's two parts go one to each. (With no evaluator
+  // left, the run would stop waiting for its evaluations.)
+  const pid_t remote = dact::testing::spawn_shell(on_host(3, evaluator + " --name remote"), root_ / "remote.out");
+  const pid_t spare = dact::testing::spawn_shell(on_host(2, evaluator + " --name spare"), root_ / "spare.out");
+  const pid_t training = dact::testing::spawn_shell(
+      mpi_environment() + on_host(1, train_command(config, "evaluator_cut_off", "")), root_ / "evaluator_cut_off.out");
+  const bool leased = dact::testing::wait_for_text(root_ / "remote.out", "started: part", 400);
+  const double cut_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(run_shell_command("ip netns exec " + tag_ + "-h3 ip link set eth0 down").exit_code, 0);
+  const bool requeued = dact::testing::wait_for_text(run / "log.txt", "; re-queued", 120);
+  const double detection_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() - cut_at;
+  const int training_exit = wait_exit(training, 600);
+  const int spare_exit = wait_exit(spare, 60);
+  run_shell_command("ip netns exec " + tag_ + "-h3 ip link set eth0 up");
+  wait_exit(remote, 30);  // cut off from the run; killed if it has not given up by then
+  ASSERT_TRUE(leased) << read_text(root_ / "remote.out");
+  ASSERT_TRUE(requeued) << read_text(run / "log.txt");
+  std::printf("evaluator's link down while it held a part: part re-queued %.2f s after the cut (liveness timeout 10 s)\n",
+              detection_s);
+  EXPECT_LT(detection_s, 30);
+  ASSERT_EQ(training_exit, 0) << read_text(root_ / "evaluator_cut_off.out");
+  EXPECT_EQ(spare_exit, 0) << read_text(root_ / "spare.out");
+  EXPECT_FALSE(fs::exists(run / "restarts.jsonl"));
+  std::ifstream metrics(run / "metrics.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(metrics, line)) << read_text(run / "log.txt");
+  const nlohmann::json result = nlohmann::json::parse(line);
+  EXPECT_GT(result.at("fd").get<double>(), 0);
+  EXPECT_EQ(result.at("evaluators"), nlohmann::json({"spare", "spare"})) << result;  // one part redone
 }
 
 }  // namespace

@@ -104,6 +104,26 @@ TEST(RunConfig, OptionsTheCodeCannotHonourAreRefused) {
   EXPECT_NE(error_of(trainer_threads).find("trainer.threads"), std::string::npos) << error_of(trainer_threads);
 }
 
+TEST(RunConfig, AllReduceIsMpiOrNcclAndNcclNeedsACudaBuild) {
+  using dact::workers::trainer::AllReduceBackend;
+  EXPECT_EQ(parse_run_config(with_run(json::object())).trainer.allreduce, AllReduceBackend::kMpi);
+  json document = with_run(json::object());
+  document["trainer"]["allreduce"] = "mpi";
+  EXPECT_EQ(parse_run_config(document).trainer.allreduce, AllReduceBackend::kMpi);
+  document["trainer"]["allreduce"] = "gloo";
+  EXPECT_NE(error_of(document).find("config key 'trainer.allreduce' must be 'mpi' or 'nccl', not 'gloo'"),
+            std::string::npos)
+      << error_of(document);
+  document["trainer"]["allreduce"] = "nccl";
+#ifdef DACT_WITH_CUDA
+  EXPECT_EQ(parse_run_config(document).trainer.allreduce, AllReduceBackend::kNccl);
+#else
+  EXPECT_NE(error_of(document).find("config key 'trainer.allreduce' is 'nccl', which needs a build with "
+                                    "-DDACT_WITH_CUDA=ON"),
+            std::string::npos)
+      << error_of(document);
+#endif
+}
 
 // The DiT/MAR recipe's keys (trainer.lr_schedule and its keys, trainer.adam's weight
 // decay, trainer.clip_grad_norm, ema.classic, eval.ema): EDM2's recipe stays the

@@ -1,4 +1,5 @@
-// Runs under `mpirun -np 2`: the overlapped, bucketed MPI all-reduce must leave every
+// Runs under `mpirun -np 2`: the overlapped, bucketed MPI all-reduce (the default
+// `trainer.allreduce`) must leave every
 // trainer with exactly the sum of the trainers' accumulated gradients, whatever the
 // bucket size, with accumulation rounds (only the last backward may start buckets) and
 // with a parameter that gets no gradient in a step.
@@ -6,7 +7,10 @@
 #include <mpi.h>
 #include <torch/torch.h>
 
+#include <torch/cuda.h>
+
 #include "workers/trainer/gradient_all_reduce.h"
+#include "workers/trainer/trainer_device.h"
 
 namespace dact::workers::trainer {
 namespace {
@@ -59,7 +63,8 @@ TEST_P(GradientAllReduceMpi, LeavesTheExactSumOfAccumulatedGradients) {
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < net->parameters().size(); ++i) reference->parameters()[i].copy_(net->parameters()[i]);
   }
-  auto all_reduce = make_mpi_gradient_all_reduce(MPI_COMM_WORLD, net->parameters(), GetParam());
+  // As the trainer role builds it for `trainer.allreduce: mpi` (the default).
+  auto all_reduce = make_gradient_all_reduce(TrainerConfig{}.allreduce, MPI_COMM_WORLD, net->parameters(), GetParam());
   ASSERT_EQ(all_reduce->num_trainers(), 2);
 
   for (int step = 0; step < kSteps; ++step) {  // the hooks must re-arm cleanly every step
@@ -87,6 +92,21 @@ TEST_P(GradientAllReduceMpi, LeavesTheExactSumOfAccumulatedGradients) {
       expected_loss += trainer_loss;
     }
     EXPECT_NEAR(loss_sum.item<double>(), expected_loss, 1e-12 * std::abs(expected_loss));
+  }
+}
+
+// The MPI all-reduce trains on the CPU; NCCL asks for a CUDA device, which a CPU-only
+// LibTorch (Debian's) does not have: the trainer fails saying so.
+TEST(TrainerDevice, MpiTrainsOnTheCpuAndNcclNeedsACudaDevice) {
+  EXPECT_EQ(trainer_device(AllReduceBackend::kMpi, MPI_COMM_WORLD), torch::Device(torch::kCPU));
+  if (torch::cuda::device_count() > 0) GTEST_SKIP() << "this LibTorch sees a CUDA device";
+  try {
+    trainer_device(AllReduceBackend::kNccl, MPI_COMM_WORLD);
+    ADD_FAILURE() << "no error without a CUDA device";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("trainer.allreduce is 'nccl' but this trainer sees no CUDA device"),
+              std::string::npos)
+        << error.what();
   }
 }
 

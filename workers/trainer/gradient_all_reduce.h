@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "workers/trainer/trainer_config.h"
+
 namespace dact::workers::trainer {
 
 class GradientAllReduce {
@@ -39,5 +41,10 @@ std::unique_ptr<GradientAllReduce> make_nccl_gradient_all_reduce(MPI_Comm traine
                                                                  std::vector<torch::Tensor> params,
                                                                  int64_t bucket_bytes);
 #endif
+
+// The backend `trainer.allreduce` names, over `trainers` as above.
+std::unique_ptr<GradientAllReduce> make_gradient_all_reduce(AllReduceBackend backend, MPI_Comm trainers,
+                                                            std::vector<torch::Tensor> params,
+                                                            int64_t bucket_bytes);
 
 }  // namespace dact::workers::trainer

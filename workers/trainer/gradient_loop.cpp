@@ -26,6 +26,11 @@ torch::Tensor batch_in_model_space(const torch::Tensor& samples) {
   return samples.scalar_type() == torch::kUInt8 ? models::pixels_to_model_space(samples) : samples;
 }
 
+// A copy on the CPU (checkpoints, the EMA hand-off), whatever device `tensor` is on.
+torch::Tensor cpu_copy(const torch::Tensor& tensor) {
+  return tensor.detach().to(torch::kCPU, /*non_blocking=*/false, /*copy=*/true);
+}
+
 double unix_time_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -52,6 +57,7 @@ GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<
       run_(std::move(run)),
       config_hash_(std::move(config_hash)),
       params_(models::trained_parameters(model_->module())),
+      device_(params_.empty() ? torch::Device(torch::kCPU) : params_.front().second.device()),
       optimizer_(params_, config, model_->learning_rate_multipliers()),
       rounds_(data_loader::BatchLayout{config.batch, config.batch_per_rank,
                                        all_reduce.num_trainers()}.rounds()) {
@@ -62,7 +68,7 @@ GradientLoop::GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<
 
 storage::NamedTensors GradientLoop::state_dict_copy() const {
   storage::NamedTensors copy;
-  for (const auto& [name, tensor] : models::state_dict(model_->module())) copy[name] = tensor.detach().clone();
+  for (const auto& [name, tensor] : models::state_dict(model_->module())) copy[name] = cpu_copy(tensor);
   return copy;
 }
 
@@ -128,7 +134,7 @@ double GradientLoop::train_one_step() {
     at::Generator generator = micro_batch_generator(seed_, step_, round, trainer_index_);
     if (round == rounds_ - 1) all_reduce_.arm_for_final_backward();
     const models::MicroBatchLoss micro_batch =
-        model_->training_loss(batch_in_model_space(batch->images), batch->labels, generator);
+        model_->training_loss(batch_in_model_space(batch->images).to(device_), batch->labels.to(device_), generator);
     // Summed over the micro-batch and divided by the global batch, the rounds and
     // trainers add up to the step's mean loss (EDM2: loss.sum() / batch_size).
     const torch::Tensor loss = micro_batch.loss.sum() * (1.0 / config_.batch);
@@ -185,8 +191,10 @@ void GradientLoop::hand_weights_to_ema(bool update, bool write_state, bool final
   weights.final = final;
   weights.stop = stop;
   if (update) {
-    const storage::NamedTensors state = models::state_dict(model_->module());
-    weights.tensors = tensors_to_bytes(state);  // the one copy; sending happens off this thread
+    storage::NamedTensors state = models::state_dict(model_->module());
+    // On the CPU already, the bytes below are the one copy; sending happens off this thread.
+    if (!device_.is_cpu()) state = state_dict_copy();
+    weights.tensors = tensors_to_bytes(state);
     last_ema_nimg_ = weights.nimg;
   }
   links_.send_to_ema(std::move(weights));
@@ -200,7 +208,7 @@ void GradientLoop::write_checkpoint() {
   checkpoint.nonfinite_steps_skipped = nonfinite_steps_skipped_;
   checkpoint.last_ema_nimg = last_ema_nimg_;
   checkpoint.model = state_dict_copy();
-  for (const auto& [name, tensor] : optimizer_.state()) checkpoint.optimizer[name] = tensor.clone();
+  for (const auto& [name, tensor] : optimizer_.state()) checkpoint.optimizer[name] = cpu_copy(tensor);
   checkpoint_writer_.submit([checkpoint = std::move(checkpoint), path = run_.checkpoint_path(step_),
                              hash = config_hash_] { write_training_checkpoint(path, checkpoint, hash); });
   interval_.checkpoint_s += seconds_since(start);

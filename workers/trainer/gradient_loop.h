@@ -42,6 +42,8 @@ class NonFiniteLossError : public std::runtime_error {
 
 class GradientLoop {
  public:
+  // `model` is on the trainer's device (trainer_device.h); batches are moved there, and
+  // checkpoints and EMA hand-offs copied to the CPU.
   GradientLoop(TrainerConfig config, uint64_t seed, std::unique_ptr<models::Model> model, int trainer_index,
                GradientAllReduce& all_reduce, BatchQueue& batches, GradientLoopLinks links,
                storage::RunDirectory run, std::string config_hash);
@@ -89,6 +91,7 @@ class GradientLoop {
   storage::RunDirectory run_;
   std::string config_hash_;
   std::vector<std::pair<std::string, torch::Tensor>> params_;
+  torch::Device device_;  // the model's
   Optimizer optimizer_;
   storage::BackgroundWriter checkpoint_writer_;
   int64_t rounds_;

@@ -12,6 +12,11 @@ namespace dact::workers::trainer {
 // then constant or a half cosine down to min_lr.
 enum class LrSchedule { kEdm2, kConstant, kCosine };
 
+// How the trainers sum gradients (gradient_all_reduce.h), and so where they train
+// (trainer_device.h): MPI on the CPU, or NCCL on one CUDA device per trainer
+// (DACT_WITH_CUDA builds only; the config refuses it otherwise).
+enum class AllReduceBackend { kMpi, kNccl };
+
 struct TrainerConfig {
   int64_t batch = 2048;          // images per optimizer step, all trainers together
   int64_t batch_per_rank = 64;   // images per forward/backward; the rest is accumulation
@@ -31,6 +36,7 @@ struct TrainerConfig {
   int64_t max_nonfinite_in_a_row = 10; // then abort: the run has diverged
   int64_t credits = 4;                 // micro-batches a loader may send ahead of use
   int64_t bucket_bytes = int64_t{25} << 20;
+  AllReduceBackend allreduce = AllReduceBackend::kMpi;
 };
 
 }  // namespace dact::workers::trainer
