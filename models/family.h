@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -93,6 +94,9 @@ class ModelSpec {
   virtual int64_t label_dim() const = 0;  // classes; 0 = unconditional
   // Sampler names; the first is the default.
   virtual std::vector<std::string> samplers() const = 0;
+  // Network evaluations per image when sampling with `options` (diffusion/function_evaluations.h);
+  // nullopt where the settings alone do not fix it (e.g. MCMC refinement, MAR's rounds).
+  virtual std::optional<int64_t> function_evaluations(const SamplingOptions&) const { return std::nullopt; }
 };
 
 struct Family {

@@ -8,6 +8,7 @@
 #include "launch/run_setup.h"
 #include "launch/web/http_get.h"
 #include "launch/web/run_files.h"
+#include "workers/evaluator/evaluation_protocol.h"
 
 namespace dact::launch {
 
@@ -100,9 +101,10 @@ std::string describe_run(const RunSummary& summary, const std::string& run_dir, 
   }
   if (summary.metrics) {
     const nlohmann::json& m = *summary.metrics;
-    text += fmt::format("FD {:.2f} at {} kimg (KID x1000 {:.2f}, precision {:.3f}, recall {:.3f})\n", number_of(m, "fd"),
-                        text_of(m, "kimg"), number_of(m, "kid_mean"), number_of(m, "precision"),
-                        number_of(m, "recall"));
+    const std::string fd_key = workers::evaluator::fd_key_of_metrics_line(m).value_or("fd");
+    text += fmt::format("{} {:.2f} at {} kimg (KID x1000 {:.2f}, precision {:.3f}, recall {:.3f})\n", fd_key,
+                        number_of(m, fd_key.c_str()), text_of(m, "kimg"), number_of(m, "kid_mean"),
+                        number_of(m, "precision"), number_of(m, "recall"));
   }
   if (summary.restart) {
     const nlohmann::json& r = *summary.restart;

@@ -2,6 +2,7 @@
 
 #include "models/diffusion/class_label_dropout.h"
 #include "models/diffusion/flow_matching.h"
+#include "models/diffusion/function_evaluations.h"
 #include "models/diffusion/flow_sampler.h"
 #include "models/dit/dit.h"
 #include "models/dit/dit_arguments.h"
@@ -90,6 +91,10 @@ class DitFlowSpec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.in_channels, net_.input_size}; }
   int64_t label_dim() const override { return net_.num_classes; }
   std::vector<std::string> samplers() const override { return kFlowSamplers; }
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    const bool heun = resolve_sampler(kFlowSamplers, options.sampler) == "heun";
+    return with_guide_evaluations(heun ? heun_flow_evaluations(options.steps) : options.steps, options.guidance);
+  }
 
  private:
   DitConfig net_;

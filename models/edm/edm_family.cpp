@@ -87,6 +87,9 @@ class EdmSpec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.img_channels, net_.img_resolution}; }
   int64_t label_dim() const override { return net_.label_dim; }
   std::vector<std::string> samplers() const override { return edm_family_samplers(); }
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    return edm_family_function_evaluations(options);
+  }
 
  private:
   EdmPrecondConfig net_;

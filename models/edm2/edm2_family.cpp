@@ -48,6 +48,9 @@ class Edm2Spec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.unet.img_channels, net_.unet.img_resolution}; }
   int64_t label_dim() const override { return net_.unet.label_dim; }
   std::vector<std::string> samplers() const override { return edm_family_samplers(); }
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    return edm_family_function_evaluations(options);
+  }
 
  private:
   Edm2PrecondConfig net_;
