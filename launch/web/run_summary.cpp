@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "launch/run_setup.h"
 #include "launch/web/http_get.h"
@@ -62,6 +64,31 @@ RunSummary read_run_summary(const storage::RunDirectory& run, double timeout_s) 
   return summary;
 }
 
+namespace {
+
+// The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
+// a small table: one row per bucket that saw samples.
+std::string noise_level_table(const nlohmann::json& stats) {
+  const auto found = stats.find("loss_by_noise_level");
+  if (found == stats.end() || !found->is_object()) return "";
+  const nlohmann::json& levels = *found;
+  const std::string of = levels.value("of", std::string("level"));
+  const std::vector<double> edges = levels.value("edges", std::vector<double>());
+  std::string text = fmt::format("loss by {} (all trainers, last interval):\n", of);
+  for (size_t b = 0; b < levels.at("count").size(); ++b) {
+    const int64_t count = levels.at("count")[b].get<int64_t>();
+    if (count == 0) continue;
+    const std::string range = b == 0              ? fmt::format("{} < {:g}", of, edges[0])
+                              : b == edges.size() ? fmt::format("{} >= {:g}", of, edges[b - 1])
+                                                  : fmt::format("{:g} <= {} < {:g}", edges[b - 1], of, edges[b]);
+    text += fmt::format("  {:<22} {:>7} samples  mean {:.4g}  std {:.4g}\n", range, count,
+                        levels.at("mean")[b].get<double>(), levels.at("std")[b].get<double>());
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string progress_line(const RunSummary& summary, int bar_width) {
   if (!summary.stats) return "waiting for the first step";
   const nlohmann::json& stats = *summary.stats;
@@ -98,6 +125,7 @@ std::string describe_run(const RunSummary& summary, const std::string& run_dir, 
   if (summary.stats) {
     text += fmt::format("step {}, last progress {} ago\n", text_of(*summary.stats, "step"),
                         duration_text(now_s - number_of(*summary.stats, "time", now_s)));
+    text += noise_level_table(*summary.stats);
   }
   if (summary.metrics) {
     const nlohmann::json& m = *summary.metrics;

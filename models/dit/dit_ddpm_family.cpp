@@ -41,7 +41,8 @@ class DitDdpmModel : public Model {
       return net_->forward(x_t, timesteps.to(x_t.scalar_type()), y);
     };
     const DdpmLosses losses = diffusion_.training_losses(model, x0, t, noise);
-    MicroBatchLoss out{losses.loss, {{"mse", losses.mse}}};
+    MicroBatchLoss out{losses.loss, {{"mse", losses.mse}}, "t", t.to(torch::kFloat64) / diffusion_.num_timesteps(),
+                       losses.loss};
     if (losses.vb.defined()) out.terms["vb"] = losses.vb;
     return out;
   }

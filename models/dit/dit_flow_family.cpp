@@ -48,7 +48,8 @@ class DitFlowModel : public Model {
     const VelocityModel velocity = [&](const torch::Tensor& x_t, const torch::Tensor& times) {
       return net_->forward(x_t, times * kFlowTimestepScale, y);
     };
-    return {flow_matching_loss(velocity, x0, eps, t), {}};
+    const torch::Tensor loss = flow_matching_loss(velocity, x0, eps, t);
+    return {loss, {}, "t", t, loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,

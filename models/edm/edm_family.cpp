@@ -53,7 +53,8 @@ class EdmModel : public Model, public PreconditionedModel {
       if (has_dropout(net_->config())) seed_default_generator(generator);
       return net_->forward(x, sigma, one_hot);
     };
-    return {edm::edm_per_sample_loss(D, x0, class_labels, objective_, generator), {}};
+    const PerSampleSigmaLoss loss = edm::edm_per_sample_loss(D, x0, class_labels, objective_, generator);
+    return {loss.loss, {}, "sigma", loss.sigma, loss.loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,

@@ -20,7 +20,8 @@ class Edm2Model : public Model, public PreconditionedModel {
 
   MicroBatchLoss training_loss(const torch::Tensor& x0, const torch::Tensor& labels,
                                at::Generator& generator) override {
-    return {edm2_per_sample_loss(net_, x0, labels, objective_, generator), {}};
+    const PerSampleSigmaLoss loss = edm2_per_sample_loss(net_, x0, labels, objective_, generator);
+    return {loss.loss, {}, "sigma", loss.sigma, loss.loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
