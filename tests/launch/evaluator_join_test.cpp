@@ -150,7 +150,8 @@ TEST_F(EvaluatorJoinTest, KilledEvaluatorsPartIsRedoneAndMetricsEqualASingleEval
       "eval --snapshot " + lines[0].at("snapshot").get<std::string>() + " --ref " + fixture_.reference.string() +
       " --features " + fixture_.features.string() + " --num 96 --std 0.1 --sampler heun --steps 32 --batch 32 --seed 0");
   ASSERT_EQ(offline.exit_code, 0) << offline.output;
-  const nlohmann::json single = nlohmann::json::parse(offline.output.substr(offline.output.rfind('{')));
+  const std::string& text = offline.output;  // its last line is the metrics line
+  const nlohmann::json single = nlohmann::json::parse(text.substr(text.rfind('\n', text.size() - 2) + 1));
   for (const char* key : {"fd96", "kid_mean", "precision", "recall"}) {
     const double merged = lines[0].at(key).get<double>(), whole = single.at(key).get<double>();
     EXPECT_NEAR(merged, whole, 1e-12 * std::abs(whole)) << key;

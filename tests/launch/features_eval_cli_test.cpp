@@ -197,5 +197,29 @@ TEST_F(FeaturesEvalCli, EvalRejectsReferenceOfAnotherFeatureNet) {
   EXPECT_NE(missing_split.output.find("'val' subdirectory"), std::string::npos) << missing_split.output;
 }
 
+TEST_F(FeaturesEvalCli, ProtocolRefusesAnotherFeatureNetAndReadsSeedRanges) {
+  ASSERT_EQ(run_dact("eval ref --dataset " + dataset() + " --split test --features " + weights() + " --out " +
+                     path("ref4.h5"))
+                .exit_code,
+            0);
+  // fid50k measures with Inception-v3 (TF1); a classifier is refused before any sampling.
+  const auto refused = run_dact("eval --snapshot " + snapshot() + " --ref " + path("ref4.h5") + " --protocol fid50k");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("protocol fid50k measures with Inception-v3"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find(weights() + " is 'fashion-classifier@"), std::string::npos) << refused.output;
+
+  const auto bad_range = run_dact("eval --snapshot " + snapshot() + " --ref " + path("ref4.h5") + " --seeds 9-3");
+  EXPECT_EQ(bad_range.exit_code, 1);
+  EXPECT_NE(bad_range.output.find("--seeds '9-3'"), std::string::npos) << bad_range.output;
+
+  const auto ranged = run_dact("eval --snapshot " + snapshot() + " --ref " + path("ref4.h5") +
+                               " --seeds 100-111 --steps 2 --kid-subsets 1 --kid-subset-size 12");
+  ASSERT_EQ(ranged.exit_code, 0) << ranged.output;
+  const nlohmann::json metrics = last_json_line(ranged.output);
+  EXPECT_TRUE(metrics.contains("fd12")) << metrics.dump();
+  EXPECT_EQ(metrics.at("setting").at("seeds"), nlohmann::json({100, 112}));
+  EXPECT_TRUE(metrics.at("setting").at("protocol").is_null());
+}
+
 }  // namespace
 }  // namespace dact::launch

@@ -82,7 +82,9 @@ TEST_F(OnlineOfflineFd, EvaluatorLineEqualsDactEvalToTheLastDigit) {
       "eval --snapshot " + online.at("snapshot").get<std::string>() + " --ref " + fixture_.reference.string() +
       " --num 96 --std 0.1 --sampler euler --steps 6 --guidance 1.5 --threads 1");
   ASSERT_EQ(offline_run.exit_code, 0) << offline_run.output;
-  const nlohmann::json offline = nlohmann::json::parse(offline_run.output.substr(offline_run.output.rfind('{')));
+  // The last line of the output is the metrics line.
+  const std::string& text = offline_run.output;
+  const nlohmann::json offline = nlohmann::json::parse(text.substr(text.rfind('\n', text.size() - 2) + 1));
 
   // The numbers' text as each line holds it.
   for (const char* key : {"fd96", "kid_mean", "kid_std", "precision", "recall"}) {

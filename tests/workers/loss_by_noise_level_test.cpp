@@ -20,7 +20,8 @@ TEST(LossByNoiseLevel, EdgesBelongToTheBucketAbove) {
   EXPECT_TRUE(torch::equal(moments[0], expected_counts)) << moments[0];
 
   const NoiseLevelBuckets& sigma = noise_level_buckets("sigma");
-  const torch::Tensor extremes = bucket_moments(sigma, torch::tensor({0.002, 0.02, 80.0}), torch::ones({3}));
+  // float32 levels, as the families draw them: the edge 0.02 is compared as 0.02f.
+  const torch::Tensor extremes = bucket_moments(sigma, torch::tensor({0.002f, 0.02f, 80.0f}), torch::ones({3}));
   EXPECT_EQ(extremes[0][0].item<double>(), 1);                    // below the first edge
   EXPECT_EQ(extremes[0][1].item<double>(), 1);                    // the first edge itself
   EXPECT_EQ(extremes[0][sigma.count() - 1].item<double>(), 1);  // beyond the last

@@ -16,13 +16,14 @@ const NoiseLevelBuckets& noise_level_buckets(const std::string& of) {
 
 torch::Tensor bucket_moments(const NoiseLevelBuckets& buckets, const torch::Tensor& levels,
                              const torch::Tensor& losses) {
-  const torch::Tensor level = levels.detach().flatten().to(torch::kFloat64);
+  const torch::Tensor level = levels.detach().flatten();
   const torch::Tensor loss = losses.detach().flatten().to(torch::kFloat64);
   if (level.size(0) != loss.size(0)) {
     throw std::invalid_argument("bucket_moments: " + std::to_string(level.size(0)) + " noise levels for " +
                                 std::to_string(loss.size(0)) + " losses");
   }
-  const torch::Tensor edges = torch::tensor(buckets.edges, torch::kFloat64);
+  // In the levels' own precision, so a float32 sigma drawn at 0.02f lands above the edge 0.02.
+  const torch::Tensor edges = torch::tensor(buckets.edges, torch::kFloat64).to(level.scalar_type());
   // right = true: edges[b - 1] <= level < edges[b].
   const torch::Tensor bucket = torch::bucketize(level, edges, /*out_int32=*/false, /*right=*/true);
   const torch::Tensor moments = torch::zeros({3, buckets.count()}, torch::kFloat64);
