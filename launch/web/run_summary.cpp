@@ -35,6 +35,27 @@ std::string text_of(const nlohmann::json& row, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
+// a small table: one row per bucket that saw samples.
+std::string noise_level_table(const nlohmann::json& stats) {
+  const auto found = stats.find("loss_by_noise_level");
+  if (found == stats.end() || !found->is_object()) return "";
+  const nlohmann::json& levels = *found;
+  const std::string of = levels.value("of", std::string("level"));
+  const std::vector<double> edges = levels.value("edges", std::vector<double>());
+  std::string text = fmt::format("loss by {} (all trainers, last interval):\n", of);
+  for (size_t b = 0; b < levels.at("count").size(); ++b) {
+    const int64_t count = levels.at("count")[b].get<int64_t>();
+    if (count == 0) continue;
+    const std::string range = b == 0              ? fmt::format("{} < {:g}", of, edges[0])
+                              : b == edges.size() ? fmt::format("{} >= {:g}", of, edges[b - 1])
+                                                  : fmt::format("{:g} <= {} < {:g}", edges[b - 1], of, edges[b]);
+    text += fmt::format("  {:<22} {:>7} samples  mean {:.4g}  std {:.4g}\n", range, count,
+                        levels.at("mean")[b].get<double>(), levels.at("std")[b].get<double>());
+  }
+  return text;
+}
+
 }  // namespace
 
 RunSummary read_run_summary(const storage::RunDirectory& run, double timeout_s) {
@@ -63,31 +84,6 @@ RunSummary read_run_summary(const storage::RunDirectory& run, double timeout_s) 
   }
   return summary;
 }
-
-namespace {
-
-// The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
-// a small table: one row per bucket that saw samples.
-std::string noise_level_table(const nlohmann::json& stats) {
-  const auto found = stats.find("loss_by_noise_level");
-  if (found == stats.end() || !found->is_object()) return "";
-  const nlohmann::json& levels = *found;
-  const std::string of = levels.value("of", std::string("level"));
-  const std::vector<double> edges = levels.value("edges", std::vector<double>());
-  std::string text = fmt::format("loss by {} (all trainers, last interval):\n", of);
-  for (size_t b = 0; b < levels.at("count").size(); ++b) {
-    const int64_t count = levels.at("count")[b].get<int64_t>();
-    if (count == 0) continue;
-    const std::string range = b == 0              ? fmt::format("{} < {:g}", of, edges[0])
-                              : b == edges.size() ? fmt::format("{} >= {:g}", of, edges[b - 1])
-                                                  : fmt::format("{:g} <= {} < {:g}", edges[b - 1], of, edges[b]);
-    text += fmt::format("  {:<22} {:>7} samples  mean {:.4g}  std {:.4g}\n", range, count,
-                        levels.at("mean")[b].get<double>(), levels.at("std")[b].get<double>());
-  }
-  return text;
-}
-
-}  // namespace
 
 std::string progress_line(const RunSummary& summary, int bar_width) {
   if (!summary.stats) return "waiting for the first step";
