@@ -34,7 +34,7 @@ struct Loop {
   void step(int64_t index) {
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(index);
     const torch::Tensor loss =
-        models::edm2_per_sample_loss(net, models::pixels_to_model_space(images), labels, {}, generator).sum() / 64;
+        models::edm2_per_sample_loss(net, models::pixels_to_model_space(images), labels, {}, generator).loss.sum() / 64;
     loss.backward();
     adam.step(0.01);
     for (auto& [name, param] : params) param.mutable_grad().zero_();

@@ -13,8 +13,10 @@
 #include "launch/latent/latent_run_setup.h"
 #include "models/autoencoding_model.h"
 #include "models/features/fashion_classifier_training.h"
+#include "models/features/feature_network.h"
 #include "storage/shard_dataset.h"
 #include "storage/shard_manifest.h"
+#include "workers/evaluator/evaluation_protocol.h"
 #include "workers/evaluator/reference_statistics.h"
 
 namespace dact::launch {
@@ -109,10 +111,28 @@ std::string reference_statistics_path(const RunConfig& config) {
   return beside_dataset(config, dataset_name(config) + "-reference-statistics.h5");
 }
 
+// eval.protocol measures with one feature network; refuse any other before the run starts.
+void require_protocol_features(const RunConfig& config, const std::string& weights) {
+  if (config.eval.protocol.empty()) return;
+  const workers::evaluator::EvaluationProtocol protocol = workers::evaluator::evaluation_protocol(config.eval.protocol);
+  if (config.eval.features == "auto") {
+    throw config::ConfigError("config key 'eval.protocol' (" + protocol.name +
+                              ") needs 'eval.features': the Inception-v3 weights, not the classifier made beside "
+                              "the dataset");
+  }
+  try {
+    workers::evaluator::require_protocol_features(
+        protocol, models::features::load_feature_network(weights)->name(), weights);
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(std::string("config key 'eval.protocol': ") + e.what());
+  }
+}
+
 void ensure_evaluation_files(const RunConfig& config) {
   if (!config.eval.enabled) return;
   const std::string weights = feature_weights_path(config);
   const std::string reference = reference_statistics_path(config);
+  if (config.eval.features == "auto" || fs::exists(weights)) require_protocol_features(config, weights);
   if (fs::exists(weights) && fs::exists(reference)) return;
   // No rank of the run is started yet, so this one-time work may use every core
   // (LibTorch starts with one thread).

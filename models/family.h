@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -38,6 +39,14 @@ struct ImageShape {
 struct MicroBatchLoss {
   torch::Tensor loss;
   std::map<std::string, torch::Tensor> terms;
+  // For the loss by noise level (workers/trainer/loss_by_noise_level.h): the noise level
+  // each loss row was drawn at, named `noise_level_name`: "sigma" (EDM-preconditioned
+  // families) or "t" in [0, 1] (flows; DDPM-type timesteps as t / T). One row per
+  // sample (noise_level_loss = loss), or as many per sample for every sample (MAR: one
+  // per masked token), so the rows' mean is the samples' mean. Undefined when the
+  // objective draws no noise level (the autoencoder).
+  std::string noise_level_name;
+  torch::Tensor noise_level, noise_level_loss;
 };
 
 class Model;
@@ -93,6 +102,9 @@ class ModelSpec {
   virtual int64_t label_dim() const = 0;  // classes; 0 = unconditional
   // Sampler names; the first is the default.
   virtual std::vector<std::string> samplers() const = 0;
+  // Network evaluations per image when sampling with `options` (diffusion/function_evaluations.h);
+  // nullopt where the settings alone do not fix it (e.g. MCMC refinement, MAR's rounds).
+  virtual std::optional<int64_t> function_evaluations(const SamplingOptions&) const { return std::nullopt; }
 };
 
 struct Family {

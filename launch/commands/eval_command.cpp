@@ -7,10 +7,16 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <tuple>
+#include <utility>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
+#include "coordinator/evaluation_board.h"
 #include "launch/commands/h5_dataset_file.h"
+#include "launch/config/run_config.h"
 #include "launch/commands/sampling_cli.h"
 #include "models/features/feature_network.h"
 #include "models/metrics/feature_statistics.h"
@@ -19,8 +25,11 @@
 #include "storage/storage_error.h"
 #include "workers/evaluator/evaluation_job.h"
 #include "workers/evaluator/evaluation_metrics.h"
+#include "workers/evaluator/evaluation_protocol.h"
+#include "workers/evaluator/evaluation_setting.h"
 #include "workers/evaluator/reference_npz.h"
 #include "workers/evaluator/reference_statistics.h"
+#include "workers/evaluator/snapshot_network.h"
 
 namespace dact::launch {
 namespace {
@@ -28,15 +37,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace evaluator = workers::evaluator;
 
-// Prints a metrics object with every number at full precision (%.17g).
-void print_metrics(const nlohmann::json& metrics) {
-  std::string line = "{";
-  for (const auto& [key, value] : metrics.items()) {
-    line += (line.size() > 1 ? ", " : "") + nlohmann::json(key).dump() + ": ";
-    line += value.is_number_float() ? fmt::format("{:.17g}", value.get<double>()) : value.dump();
-  }
-  std::cout << line << "}\n";
-}
+// Prints a metrics object as metrics.jsonl holds its lines (nlohmann's shortest
+// round-trip numbers), so the same double prints as the same digits in both.
+void print_metrics(const nlohmann::json& metrics) { std::cout << metrics.dump() << "\n"; }
 
 struct EvalCompareOptions {
   std::string gen;
@@ -132,34 +135,95 @@ struct EvalOptions {
   evaluator::EvaluationJob job;
   std::string ref;
   int64_t num = 0;
+  std::string seeds;     // "A-B": seeds A..B inclusive (EDM's --seeds)
+  std::string protocol;  // "" = none (evaluation_protocol.h)
+  int64_t part_images = EvaluationConfig().part_images;
   std::string preprocess;
   evaluator::MetricOptions metrics;
   int threads = 0;
 };
 
+// "A-B" (inclusive, EDM's notation) -> [A, B + 1).
+std::pair<int64_t, int64_t> parse_seed_range(const std::string& text) {
+  const size_t dash = text.find('-');
+  try {
+    size_t used = 0;
+    const int64_t first = std::stoll(text.substr(0, dash), &used);
+    if (dash == std::string::npos || used != dash) throw std::invalid_argument(text);
+    const int64_t last = std::stoll(text.substr(dash + 1), &used);
+    if (used != text.size() - dash - 1 || first < 0 || last < first) throw std::invalid_argument(text);
+    return {first, last + 1};
+  } catch (const std::logic_error&) {
+    throw std::invalid_argument("--seeds '" + text + "': expected A-B with 0 <= A <= B, e.g. 50000-99999");
+  }
+}
+
+// The seeds [begin, end) of --seed/--num, --seeds or the protocol's.
+std::pair<int64_t, int64_t> seed_range(const EvalOptions& options) {
+  if (!options.seeds.empty()) {
+    const auto range = parse_seed_range(options.seeds);
+    if (options.num > 0 && options.num != range.second - range.first) {
+      throw std::invalid_argument(fmt::format("--num {} differs from the {} seeds of --seeds {}", options.num,
+                                              range.second - range.first, options.seeds));
+    }
+    return range;
+  }
+  int64_t num = options.num;
+  if (num == 0 && !options.protocol.empty()) num = evaluator::evaluation_protocol(options.protocol).images;
+  return {options.job.seed_begin, options.job.seed_begin + num};
+}
+
+// The parts of the evaluation as the coordinator splits it (coordinator/evaluation_board.h),
+// run one after the other and merged in order, so every image is sampled in the very
+// batch it is sampled in during training.
+evaluator::EvaluationPart run_parts(const evaluator::EvaluationJob& job, int64_t part_images,
+                                    models::features::FeatureNetwork& net) {
+  coordinator::EvaluationPlan plan;
+  plan.num_images = job.seed_end - job.seed_begin;
+  plan.part_images = part_images;
+  plan.seed_begin = job.seed_begin;
+  std::vector<evaluator::EvaluationPart> parts;
+  for (const coordinator::EvaluationPartSeeds& seeds : coordinator::split_into_parts(plan)) {
+    evaluator::EvaluationJob part = job;
+    part.seed_begin = seeds.seed_begin;
+    part.seed_end = seeds.seed_end;
+    parts.push_back(evaluator::run_evaluation_part(part, net));
+  }
+  return evaluator::merge_parts(parts);
+}
+
 void run_eval(const EvalOptions& options) {
   use_threads(options.threads);
-  if (options.job.snapshot_path.empty() || options.ref.empty() || options.num < 2) {
-    throw std::invalid_argument("dact eval needs --snapshot, --ref and --num >= 2 (or a subcommand: ref, compare)");
-  }
-  const evaluator::ReferenceStatistics reference = evaluator::read_reference_statistics(options.ref);
   evaluator::EvaluationJob job = options.job;
+  std::tie(job.seed_begin, job.seed_end) = seed_range(options);
+  if (job.snapshot_path.empty() || options.ref.empty() || job.seed_end - job.seed_begin < 2) {
+    throw std::invalid_argument(
+        "dact eval needs --snapshot, --ref and --num >= 2, --seeds or --protocol (or a subcommand: ref, compare)");
+  }
+  std::optional<evaluator::EvaluationProtocol> protocol;
+  if (!options.protocol.empty()) protocol = evaluator::evaluation_protocol(options.protocol);
+  const evaluator::ReferenceStatistics reference = evaluator::read_reference_statistics(options.ref);
   if (job.feature_weights.empty()) {
     job.feature_weights = reference.source.value("feature_weights", std::string());
     if (job.feature_weights.empty()) {
       throw storage::StorageError(options.ref, "records no feature weights; pass --features");
     }
   }
-  job.seed_end = job.seed_begin + options.num;
   models::features::FeatureNetworkOptions net_options;
   net_options.inception_preprocess = options.preprocess;
   const auto net = models::features::load_feature_network(job.feature_weights, net_options);
+  if (protocol) evaluator::require_protocol_features(*protocol, net->name(), job.feature_weights);
   if (net->name() != reference.feature_net) {  // before spending time on sampling
     throw std::invalid_argument("feature net mismatch: " + job.feature_weights + " is '" + net->name() + "' but " +
                                 options.ref + " was computed with '" + reference.feature_net + "'");
   }
-  const evaluator::EvaluationPart part = evaluator::run_evaluation_part(job, *net);
-  nlohmann::json metrics = evaluator::metrics_against_reference(part, reference, options.metrics);
+  const std::shared_ptr<const models::ModelSpec> model = evaluator::load_snapshot_model_spec(job.snapshot_path);
+  const nlohmann::json setting = evaluator::evaluation_setting(
+      job, *model, {options.protocol, net->name(), evaluator::reference_fingerprint(reference)});
+  const evaluator::EvaluationPart part = run_parts(job, options.part_images, *net);
+  nlohmann::json metrics = evaluator::named_by_protocol(
+      evaluator::metrics_against_reference(part, reference, options.metrics), options.protocol);
+  metrics["setting"] = setting;
   metrics["seconds"] = part.seconds;
   print_metrics(metrics);
 }
@@ -181,7 +245,13 @@ void add_eval_commands(CLI::App& app) {
   evaluator::EvaluationJob& job = eval_options->job;
   eval->add_option("--snapshot", job.snapshot_path, "EMA snapshot file");
   eval->add_option("--ref", eval_options->ref, "Reference statistics (`dact eval ref`)");
-  eval->add_option("--num", eval_options->num, "Number of generated images");
+  eval->add_option("--num", eval_options->num, "Number of generated images (default: the protocol's)");
+  CLI::Option* seeds = eval->add_option("--seeds", eval_options->seeds, "Seed range A-B, inclusive (instead of --seed and --num)");
+  eval->add_option("--protocol", eval_options->protocol,
+                   "fid50k: 50,000 images of seeds 0-49999 (or --seeds), Inception-v3 with TF1 preprocessing");
+  eval->add_option("--part-images", eval_options->part_images,
+                   "Images per part, as eval.part_images splits evaluations during training")
+      ->capture_default_str();
   eval->add_option("--features", job.feature_weights, "Feature network weights (default: the ref's)");
   eval->add_option("--preprocess", eval_options->preprocess, "Inception-v3 input pipeline: tf1 or pytorch-fid");
   CLI::Option* std_option =
@@ -189,7 +259,7 @@ void add_eval_commands(CLI::App& app) {
   eval->add_option("--ema", job.ema_name, "A classic EMA track by name (ema.classic) instead of --std")
       ->excludes(std_option);
   add_sampling_options(*eval, job);
-  eval->add_option("--seed", job.seed_begin, "First image seed")->capture_default_str();
+  eval->add_option("--seed", job.seed_begin, "First image seed")->capture_default_str()->excludes(seeds);
   eval->add_option("--batch", job.batch, "Images per sampling batch")->capture_default_str();
   add_metric_options(*eval, eval_options->metrics);
   add_threads_option(*eval, eval_options->threads);

@@ -14,6 +14,7 @@
 #include "launch/config/config_document.h"
 #include "launch/config/schedule_file.h"
 #include "models/diffusion/edm_family_sampling.h"
+#include "workers/evaluator/evaluation_protocol.h"
 #include "workers/trainer/learning_rate.h"
 
 namespace dact::launch {
@@ -351,6 +352,14 @@ void check_eval_sampling(const EvaluationConfig& config, const models::ModelSpec
 void read_eval(config::ConfigReader reader, EvaluationConfig& config, const workers::ema::EmaConfig& ema,
                const models::ModelSpec& model) {
   reader.optional("enabled", config.enabled);
+  reader.optional("protocol", config.protocol);
+  if (!config.protocol.empty()) {
+    try {
+      config.num_images = workers::evaluator::evaluation_protocol(config.protocol).images;
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError(std::string("config key 'eval.protocol': ") + e.what());
+    }
+  }
   reader.optional("num_images", config.num_images);
   reader.optional("part_images", config.part_images);
   if (reader.has("ema") && reader.has("ema_std")) {

@@ -63,6 +63,9 @@ struct RunControlConfig {
 // snapshot in RUN/metrics.jsonl.
 struct EvaluationConfig {
   bool enabled = false;
+  // "fid50k" (workers/evaluator/evaluation_protocol.h): 50,000 images unless num_images
+  // says otherwise, and the features must be Inception-v3's with TF1 preprocessing.
+  std::string protocol;
   int64_t num_images = 256;  // images per snapshot, seeds [0, num_images)
   int64_t part_images = 32;  // images per job; fixed, so results never depend on evaluator count
   double ema_std = 0.1;      // which EMA track of the snapshot (one of ema.stds)

@@ -81,6 +81,7 @@ void run_coordinator_role(RoleContext& context) {
 
   SnapshotEvaluationsOptions evaluation_options;
   evaluation_options.eval = config.eval;
+  evaluation_options.model = config.model;
   if (config.eval.enabled) {
     evaluation_options.feature_weights = feature_weights_path(config);
     evaluation_options.reference = reference_statistics_path(config);

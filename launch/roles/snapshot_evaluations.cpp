@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "workers/evaluator/evaluation_messages.h"
+#include "workers/evaluator/evaluation_protocol.h"
+#include "workers/evaluator/evaluation_setting.h"
 #include "workers/evaluator/part_results.h"
 #include "workers/evaluator/reconstruction_messages.h"
 #include "workers/evaluator/reconstruction_results.h"
@@ -18,6 +20,7 @@ using Clock = std::chrono::steady_clock;
 
 struct SnapshotEvaluations::Reference {
   evaluator::ReferenceStatistics statistics;
+  std::string fingerprint;  // evaluator::reference_fingerprint
 };
 
 namespace {
@@ -152,8 +155,9 @@ void SnapshotEvaluations::job_completed(coordinator::JobId job, coordinator::Pee
 
 const SnapshotEvaluations::Reference& SnapshotEvaluations::reference() {
   if (!reference_) {
-    reference_ = std::make_unique<Reference>(
-        Reference{evaluator::read_reference_statistics(options_.reference)});
+    evaluator::ReferenceStatistics statistics = evaluator::read_reference_statistics(options_.reference);
+    std::string fingerprint = evaluator::reference_fingerprint(statistics);
+    reference_ = std::make_unique<Reference>(Reference{std::move(statistics), std::move(fingerprint)});
   }
   return *reference_;
 }
@@ -185,15 +189,21 @@ void SnapshotEvaluations::write_metrics(const coordinator::FinishedEvaluation& f
     const evaluator::MeasuredEvaluation measured =
         reconstructed ? evaluator::measure_reconstruction_parts(finished.results, reference().statistics)
                       : evaluator::measure_parts(finished.results, reference().statistics);
-    line = {{"kimg", finished.kimg}, {"snapshot", finished.snapshot_path}, {"ema_std", options_.eval.ema_std}};
+    line = {{"kimg", finished.kimg}, {"snapshot", finished.snapshot_path}};
     if (reconstructed) {
       line["reconstructed"] = options_.held_out_dataset;
+      line["ema_std"] = options_.eval.ema_std;
+      if (!options_.eval.ema.empty()) line["ema"] = options_.eval.ema;  // a classic track: ema_std does not apply
+      line.update(measured.metrics);
     } else {
-      line.update({{"sampler", options_.eval.sampler}, {"steps", options_.eval.steps},
-                   {"guidance", options_.eval.guidance}});
+      evaluator::EvaluationJob job = job_settings(options_, finished.snapshot_path);
+      job.seed_begin = plan_of(options_.eval).seed_begin;
+      job.seed_end = job.seed_begin + options_.eval.num_images;
+      line["setting"] = evaluator::evaluation_setting(
+          job, *options_.model,
+          {options_.eval.protocol, measured.metrics.at("feature_net").get<std::string>(), reference().fingerprint});
+      line.update(evaluator::named_by_protocol(measured.metrics, options_.eval.protocol));
     }
-    if (!options_.eval.ema.empty()) line["ema"] = options_.eval.ema;  // a classic track: ema_std does not apply
-    line.update(measured.metrics);
     line["seconds"] = measured.seconds;
     line["wall_s"] = finished.wall_s;
     line["evaluators"] = finished.evaluators;

@@ -24,6 +24,7 @@ namespace dact::launch {
 
 struct SnapshotEvaluationsOptions {
   EvaluationConfig eval;
+  std::shared_ptr<const models::ModelSpec> model;  // the run's: default sampler and NFE of the setting
   std::string feature_weights;  // absolute
   std::string reference;        // absolute
   // Non-empty: the model is an autoencoder, and each part reconstructs these held-out

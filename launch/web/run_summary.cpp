@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "launch/run_setup.h"
 #include "launch/web/http_get.h"
 #include "launch/web/run_files.h"
+#include "workers/evaluator/evaluation_protocol.h"
 
 namespace dact::launch {
 
@@ -30,6 +33,27 @@ std::string text_of(const nlohmann::json& row, const char* key) {
   auto it = row.find(key);
   if (it == row.end()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
+// a small table: one row per bucket that saw samples.
+std::string noise_level_table(const nlohmann::json& stats) {
+  const auto found = stats.find("loss_by_noise_level");
+  if (found == stats.end() || !found->is_object()) return "";
+  const nlohmann::json& levels = *found;
+  const std::string of = levels.value("of", std::string("level"));
+  const std::vector<double> edges = levels.value("edges", std::vector<double>());
+  std::string text = fmt::format("loss by {} (all trainers, last interval):\n", of);
+  for (size_t b = 0; b < levels.at("count").size(); ++b) {
+    const int64_t count = levels.at("count")[b].get<int64_t>();
+    if (count == 0) continue;
+    const std::string range = b == 0              ? fmt::format("{} < {:g}", of, edges[0])
+                              : b == edges.size() ? fmt::format("{} >= {:g}", of, edges[b - 1])
+                                                  : fmt::format("{:g} <= {} < {:g}", edges[b - 1], of, edges[b]);
+    text += fmt::format("  {:<22} {:>7} samples  mean {:.4g}  std {:.4g}\n", range, count,
+                        levels.at("mean")[b].get<double>(), levels.at("std")[b].get<double>());
+  }
+  return text;
 }
 
 }  // namespace
@@ -97,12 +121,14 @@ std::string describe_run(const RunSummary& summary, const std::string& run_dir, 
   if (summary.stats) {
     text += fmt::format("step {}, last progress {} ago\n", text_of(*summary.stats, "step"),
                         duration_text(now_s - number_of(*summary.stats, "time", now_s)));
+    text += noise_level_table(*summary.stats);
   }
   if (summary.metrics) {
     const nlohmann::json& m = *summary.metrics;
-    text += fmt::format("FD {:.2f} at {} kimg (KID x1000 {:.2f}, precision {:.3f}, recall {:.3f})\n", number_of(m, "fd"),
-                        text_of(m, "kimg"), number_of(m, "kid_mean"), number_of(m, "precision"),
-                        number_of(m, "recall"));
+    const std::string fd_key = workers::evaluator::fd_key_of_metrics_line(m).value_or("fd");
+    text += fmt::format("{} {:.2f} at {} kimg (KID x1000 {:.2f}, precision {:.3f}, recall {:.3f})\n", fd_key,
+                        number_of(m, fd_key.c_str()), text_of(m, "kimg"), number_of(m, "kid_mean"),
+                        number_of(m, "precision"), number_of(m, "recall"));
   }
   if (summary.restart) {
     const nlohmann::json& r = *summary.restart;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/diffusion/denoiser_jvp.h"
+#include "models/diffusion/function_evaluations.h"
 #include "models/diffusion/sampler_edm.h"
 #include "models/diffusion/sampler_sed.h"
 
@@ -76,6 +77,13 @@ BatchSigmaDenoiser guided(PreconditionedDenoiser net, PreconditionedDenoiser gui
 const std::vector<std::string>& edm_family_samplers() {
   static const std::vector<std::string> samplers{"heun", "euler", "sed"};
   return samplers;
+}
+
+std::optional<int64_t> edm_family_function_evaluations(const SamplingOptions& options) {
+  const std::string sampler = resolve_sampler(edm_family_samplers(), options.sampler);
+  if (sampler == "sed") return std::nullopt;
+  const int64_t unguided = sampler == "heun" ? heun_edm_evaluations(options.steps) : options.steps;
+  return with_guide_evaluations(unguided, options.guidance);
 }
 
 void check_edm_family_sampling(const SamplingOptions& options, int64_t label_dim, bool guide_network) {

@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@
 namespace dact::models {
 
 const std::vector<std::string>& edm_family_samplers();  // heun (the default), euler, sed
+
+// NFE of heun and euler (function_evaluations.h); nullopt for sed, whose JVPs are no
+// plain evaluations.
+std::optional<int64_t> edm_family_function_evaluations(const SamplingOptions& options);
 
 // D(x; sigma, labels) of a preconditioned network in eval mode; sigma is [N] and may
 // carry forward-mode tangents; labels are one-hot [N, label_dim] (undefined when

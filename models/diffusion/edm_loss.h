@@ -17,6 +17,12 @@ struct LogNormalSigma {
 constexpr LogNormalSigma kEdmSigma{-1.2, 1.2};   // EDM Table 1
 constexpr LogNormalSigma kEdm2Sigma{-0.4, 1.0};  // EDM2 training_loop.py EDM2Loss defaults
 
+// A per-sample loss [N] with the noise level sigma [N] each sample was drawn at.
+struct PerSampleSigmaLoss {
+  torch::Tensor loss;
+  torch::Tensor sigma;
+};
+
 // sigma = exp(P_mean + P_std n), n ~ N(0, 1); shape [batch, 1, 1, 1] (EDM Table 1).
 torch::Tensor sample_sigma(int64_t batch, const LogNormalSigma& distribution,
                            std::optional<at::Generator> generator = std::nullopt);

@@ -1,5 +1,6 @@
 #include "models/diffusion/class_label_dropout.h"
 #include "models/diffusion/ddpm_diffusion.h"
+#include "models/diffusion/function_evaluations.h"
 #include "models/diffusion/guidance.h"
 #include "models/dit/dit.h"
 #include "models/dit/dit_arguments.h"
@@ -40,7 +41,8 @@ class DitDdpmModel : public Model {
       return net_->forward(x_t, timesteps.to(x_t.scalar_type()), y);
     };
     const DdpmLosses losses = diffusion_.training_losses(model, x0, t, noise);
-    MicroBatchLoss out{losses.loss, {{"mse", losses.mse}}};
+    MicroBatchLoss out{losses.loss, {{"mse", losses.mse}}, "t", t.to(torch::kFloat64) / diffusion_.num_timesteps(),
+                       losses.loss};
     if (losses.vb.defined()) out.terms["vb"] = losses.vb;
     return out;
   }
@@ -93,6 +95,10 @@ class DitDdpmSpec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.in_channels, net_.input_size}; }
   int64_t label_dim() const override { return net_.num_classes; }
   std::vector<std::string> samplers() const override { return kDdpmSamplers; }
+  // ddpm and ddim: one evaluation per (respaced) timestep.
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    return with_guide_evaluations(options.steps, options.guidance);
+  }
 
  private:
   DitConfig net_;

@@ -53,8 +53,12 @@ class DitEnergyModel : public Model {
     const torch::Tensor y = config().class_dropout_prob > 0
                                 ? drop_class_indices(labels, config().class_dropout_prob, config().num_classes, generator)
                                 : labels;
-    return energy_diffusion_loss(diffusion_, dit_conditional_energy(net_->dit, y), x0, draws, net_->alpha,
-                                 objective_.loss);
+    MicroBatchLoss loss = energy_diffusion_loss(diffusion_, dit_conditional_energy(net_->dit, y), x0, draws,
+                                                net_->alpha, objective_.loss);
+    loss.noise_level_name = "t";
+    loss.noise_level = draws.t.to(torch::kFloat64) / diffusion_.num_timesteps();
+    loss.noise_level_loss = loss.loss;
+    return loss;
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,

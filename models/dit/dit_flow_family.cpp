@@ -2,6 +2,7 @@
 
 #include "models/diffusion/class_label_dropout.h"
 #include "models/diffusion/flow_matching.h"
+#include "models/diffusion/function_evaluations.h"
 #include "models/diffusion/flow_sampler.h"
 #include "models/dit/dit.h"
 #include "models/dit/dit_arguments.h"
@@ -47,7 +48,8 @@ class DitFlowModel : public Model {
     const VelocityModel velocity = [&](const torch::Tensor& x_t, const torch::Tensor& times) {
       return net_->forward(x_t, times * kFlowTimestepScale, y);
     };
-    return {flow_matching_loss(velocity, x0, eps, t), {}};
+    const torch::Tensor loss = flow_matching_loss(velocity, x0, eps, t);
+    return {loss, {}, "t", t, loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
@@ -90,6 +92,10 @@ class DitFlowSpec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.in_channels, net_.input_size}; }
   int64_t label_dim() const override { return net_.num_classes; }
   std::vector<std::string> samplers() const override { return kFlowSamplers; }
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    const bool heun = resolve_sampler(kFlowSamplers, options.sampler) == "heun";
+    return with_guide_evaluations(heun ? heun_flow_evaluations(options.steps) : options.steps, options.guidance);
+  }
 
  private:
   DitConfig net_;

@@ -53,7 +53,8 @@ class EdmModel : public Model, public PreconditionedModel {
       if (has_dropout(net_->config())) seed_default_generator(generator);
       return net_->forward(x, sigma, one_hot);
     };
-    return {edm::edm_per_sample_loss(D, x0, class_labels, objective_, generator), {}};
+    const PerSampleSigmaLoss loss = edm::edm_per_sample_loss(D, x0, class_labels, objective_, generator);
+    return {loss.loss, {}, "sigma", loss.sigma, loss.loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
@@ -87,6 +88,9 @@ class EdmSpec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.img_channels, net_.img_resolution}; }
   int64_t label_dim() const override { return net_.label_dim; }
   std::vector<std::string> samplers() const override { return edm_family_samplers(); }
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    return edm_family_function_evaluations(options);
+  }
 
  private:
   EdmPrecondConfig net_;

@@ -25,13 +25,13 @@ torch::Tensor training_weight(const torch::Tensor& sigma, const EdmObjectiveConf
   return sigma.square().reciprocal();
 }
 
-torch::Tensor edm_per_sample_loss(const TrainedDenoiser& D, const torch::Tensor& images,
+PerSampleSigmaLoss edm_per_sample_loss(const TrainedDenoiser& D, const torch::Tensor& images,
                                   const torch::Tensor& class_labels, const EdmObjectiveConfig& config,
                                   at::Generator& generator) {
   const torch::Tensor sigma = training_sigma(images.size(0), config, generator);
   const torch::Tensor n = torch::randn(images.sizes(), generator, images.options()) * sigma;
   const torch::Tensor D_yn = D(images + n, sigma, class_labels);
-  return (training_weight(sigma, config) * (D_yn - images).square()).flatten(1).sum(1);
+  return {(training_weight(sigma, config) * (D_yn - images).square()).flatten(1).sum(1), sigma.flatten()};
 }
 
 }  // namespace dact::models::edm

@@ -37,9 +37,9 @@ torch::Tensor training_sigma(int64_t batch, const EdmObjectiveConfig& config, at
 // lambda(sigma) of `config`, the same shape as sigma.
 torch::Tensor training_weight(const torch::Tensor& sigma, const EdmObjectiveConfig& config);
 
-// The per-sample loss [N] (summed over elements). class_labels: [N, label_dim] one-hot or
+// The per-sample loss [N] (summed over elements) and sigma [N]. class_labels: [N, label_dim] one-hot or
 // undefined. Draws sigma then the noise from `generator`, as the reference draws them.
-torch::Tensor edm_per_sample_loss(const TrainedDenoiser& D, const torch::Tensor& images,
+PerSampleSigmaLoss edm_per_sample_loss(const TrainedDenoiser& D, const torch::Tensor& images,
                                   const torch::Tensor& class_labels, const EdmObjectiveConfig& config,
                                   at::Generator& generator);
 

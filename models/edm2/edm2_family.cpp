@@ -20,7 +20,8 @@ class Edm2Model : public Model, public PreconditionedModel {
 
   MicroBatchLoss training_loss(const torch::Tensor& x0, const torch::Tensor& labels,
                                at::Generator& generator) override {
-    return {edm2_per_sample_loss(net_, x0, labels, objective_, generator), {}};
+    const PerSampleSigmaLoss loss = edm2_per_sample_loss(net_, x0, labels, objective_, generator);
+    return {loss.loss, {}, "sigma", loss.sigma, loss.loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,
@@ -48,6 +49,9 @@ class Edm2Spec : public ModelSpec {
   ImageShape image_shape() const override { return {net_.unet.img_channels, net_.unet.img_resolution}; }
   int64_t label_dim() const override { return net_.unet.label_dim; }
   std::vector<std::string> samplers() const override { return edm_family_samplers(); }
+  std::optional<int64_t> function_evaluations(const SamplingOptions& options) const override {
+    return edm_family_function_evaluations(options);
+  }
 
  private:
   Edm2PrecondConfig net_;

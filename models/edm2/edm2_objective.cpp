@@ -4,7 +4,7 @@
 
 namespace dact::models {
 
-torch::Tensor edm2_per_sample_loss(Edm2Precond& net, const torch::Tensor& images, const torch::Tensor& labels,
+PerSampleSigmaLoss edm2_per_sample_loss(Edm2Precond& net, const torch::Tensor& images, const torch::Tensor& labels,
                                    const Edm2ObjectiveConfig& config, at::Generator& generator) {
   const int64_t batch = images.size(0);
   const double sigma_data = net->config().sigma_data;
@@ -17,7 +17,7 @@ torch::Tensor edm2_per_sample_loss(Edm2Precond& net, const torch::Tensor& images
     if (config.label_dropout > 0) class_labels = drop_class_labels(class_labels, config.label_dropout, generator);
   }
   const Edm2Output out = net->forward(images + noise, sigma, class_labels);
-  return edm2_loss(out.D, images, sigma, out.logvar, sigma_data).flatten(1).sum(1);
+  return {edm2_loss(out.D, images, sigma, out.logvar, sigma_data).flatten(1).sum(1), sigma.flatten()};
 }
 
 }  // namespace dact::models

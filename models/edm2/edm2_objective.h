@@ -15,9 +15,9 @@ struct Edm2ObjectiveConfig {
 };
 
 // The per-sample loss [N] (summed over elements, as EDM2 sums before dividing by the
-// batch size). labels: int64 [N] class indices. Draws sigma, the noise and the label
-// dropout from `generator`, in that order.
-torch::Tensor edm2_per_sample_loss(Edm2Precond& net, const torch::Tensor& images, const torch::Tensor& labels,
+// batch size) and sigma [N]. labels: int64 [N] class indices. Draws sigma, the noise and
+// the label dropout from `generator`, in that order.
+PerSampleSigmaLoss edm2_per_sample_loss(Edm2Precond& net, const torch::Tensor& images, const torch::Tensor& labels,
                                    const Edm2ObjectiveConfig& config, at::Generator& generator);
 
 }  // namespace dact::models

@@ -55,7 +55,10 @@ class MarModel : public Model {
     };
     const DdpmLosses losses = diffusion_.training_losses(model, target, t, noise);
     const auto per_sample = [n](const torch::Tensor& rows) { return rows.reshape({n, -1}).mean(1); };
-    return {per_sample(losses.loss), {{"mse", per_sample(losses.mse)}, {"vb", per_sample(losses.vb)}}};
+    // DiffLoss draws t per token: one row per token (num_masked x diffusion_batch_mul of
+    // every sample, so the rows' mean is the samples' mean).
+    return {per_sample(losses.loss), {{"mse", per_sample(losses.mse)}, {"vb", per_sample(losses.vb)}},
+            "t", t.to(torch::kFloat64) / diffusion_.num_timesteps(), losses.loss};
   }
 
   torch::Tensor sample(const torch::Tensor& labels, const torch::Tensor& noise, const SamplingOptions& options,

@@ -197,7 +197,7 @@ TEST_F(Cluster, EvaluatorJoinsFromAThirdHost) {
   ASSERT_EQ(lines.size(), 1u) << read_text(root_ / "evaluated.out");  // the snapshot at 0.512 kimg
   for (const nlohmann::json& line : lines) {
     EXPECT_EQ(line.at("evaluators"), nlohmann::json({"remote", "remote"}));
-    EXPECT_GT(line.at("fd").get<double>(), 0);
+    EXPECT_GT(line.at("fd64").get<double>(), 0);
   }
 }
 

@@ -108,8 +108,8 @@ TEST_F(EvaluatorJoinTest, JoinedEvaluatorFinishesJobsAndMetricsGetALine) {
   ASSERT_EQ(lines.size(), 1u) << read_text(root_ / "one.out");
   const nlohmann::json& line = lines[0];
   EXPECT_EQ(line.at("images"), 96);
-  EXPECT_EQ(line.at("ema_std"), 0.1);
-  EXPECT_GT(line.at("fd").get<double>(), 0);
+  EXPECT_EQ(line.at("setting").at("ema_std"), 0.1);
+  EXPECT_GT(line.at("fd96").get<double>(), 0);
   for (const char* key : {"kid_mean", "kid_std", "precision", "recall", "seconds"}) {
     EXPECT_TRUE(std::isfinite(line.at(key).get<double>())) << key;
   }
@@ -150,8 +150,9 @@ TEST_F(EvaluatorJoinTest, KilledEvaluatorsPartIsRedoneAndMetricsEqualASingleEval
       "eval --snapshot " + lines[0].at("snapshot").get<std::string>() + " --ref " + fixture_.reference.string() +
       " --features " + fixture_.features.string() + " --num 96 --std 0.1 --sampler heun --steps 32 --batch 32 --seed 0");
   ASSERT_EQ(offline.exit_code, 0) << offline.output;
-  const nlohmann::json single = nlohmann::json::parse(offline.output.substr(offline.output.rfind('{')));
-  for (const char* key : {"fd", "kid_mean", "precision", "recall"}) {
+  const std::string& text = offline.output;  // its last line is the metrics line
+  const nlohmann::json single = nlohmann::json::parse(text.substr(text.rfind('\n', text.size() - 2) + 1));
+  for (const char* key : {"fd96", "kid_mean", "precision", "recall"}) {
     const double merged = lines[0].at(key).get<double>(), whole = single.at(key).get<double>();
     EXPECT_NEAR(merged, whole, 1e-12 * std::abs(whole)) << key;
   }

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/features/feature_network.h"
 #include "storage/h5_tensor_io.h"
@@ -168,8 +170,10 @@ TEST_F(FeaturesEvalCli, EvalMatchesEvalCompareOfTheSameImages) {
                                 path("ref.h5") + ":tensors/features --kid-subsets 1 --kid-subset-size 20");
   ASSERT_EQ(compare.exit_code, 0) << compare.output;
   const nlohmann::json expected = last_json_line(compare.output);
-  for (const char* key : {"fd", "kid_mean", "precision", "recall"}) {
-    const double a = metrics.at(key).get<double>(), b = expected.at(key).get<double>();
+  // "fd20": the name says 20 images; eval compare knows no protocol and says "fd".
+  for (const auto& [key, compare_key] : std::vector<std::pair<std::string, std::string>>{
+           {"fd20", "fd"}, {"kid_mean", "kid_mean"}, {"precision", "precision"}, {"recall", "recall"}}) {
+    const double a = metrics.at(key).get<double>(), b = expected.at(compare_key).get<double>();
     EXPECT_NEAR(a, b, 1e-6 * std::max(1.0, std::abs(b))) << key;
   }
 }
@@ -191,6 +195,30 @@ TEST_F(FeaturesEvalCli, EvalRejectsReferenceOfAnotherFeatureNet) {
                                       " --out " + path("ref3.h5"));
   EXPECT_EQ(missing_split.exit_code, 1);
   EXPECT_NE(missing_split.output.find("'val' subdirectory"), std::string::npos) << missing_split.output;
+}
+
+TEST_F(FeaturesEvalCli, ProtocolRefusesAnotherFeatureNetAndReadsSeedRanges) {
+  ASSERT_EQ(run_dact("eval ref --dataset " + dataset() + " --split test --features " + weights() + " --out " +
+                     path("ref4.h5"))
+                .exit_code,
+            0);
+  // fid50k measures with Inception-v3 (TF1); a classifier is refused before any sampling.
+  const auto refused = run_dact("eval --snapshot " + snapshot() + " --ref " + path("ref4.h5") + " --protocol fid50k");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("protocol fid50k measures with Inception-v3"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find(weights() + " is 'fashion-classifier@"), std::string::npos) << refused.output;
+
+  const auto bad_range = run_dact("eval --snapshot " + snapshot() + " --ref " + path("ref4.h5") + " --seeds 9-3");
+  EXPECT_EQ(bad_range.exit_code, 1);
+  EXPECT_NE(bad_range.output.find("--seeds '9-3'"), std::string::npos) << bad_range.output;
+
+  const auto ranged = run_dact("eval --snapshot " + snapshot() + " --ref " + path("ref4.h5") +
+                               " --seeds 100-111 --steps 2 --kid-subsets 1 --kid-subset-size 12");
+  ASSERT_EQ(ranged.exit_code, 0) << ranged.output;
+  const nlohmann::json metrics = last_json_line(ranged.output);
+  EXPECT_TRUE(metrics.contains("fd12")) << metrics.dump();
+  EXPECT_EQ(metrics.at("setting").at("seeds"), nlohmann::json({100, 112}));
+  EXPECT_TRUE(metrics.at("setting").at("protocol").is_null());
 }
 
 }  // namespace

@@ -284,6 +284,15 @@ TEST(EvalSamplerConfig, ControlsAndGuideReachTheEvaluationConfig) {
   EXPECT_FALSE(parse_run_config(with_eval(json::object())).eval.edm.any());
 }
 
+TEST(EvalSamplerConfig, ProtocolSetsItsImageCountUnlessNumImagesSaysOtherwise) {
+  EXPECT_EQ(parse_run_config(with_eval({{"protocol", "fid50k"}})).eval.num_images, 50000);
+  EXPECT_EQ(parse_run_config(with_eval({{"protocol", "fid50k"}, {"num_images", 10000}})).eval.num_images, 10000);
+  EXPECT_EQ(parse_run_config(with_eval(json::object())).eval.num_images, 256);
+  EXPECT_NE(error_of(with_eval({{"protocol", "fid10k"}}))
+                .find("config key 'eval.protocol': unknown evaluation protocol 'fid10k' (known: fid50k)"),
+            std::string::npos);
+}
+
 TEST(EvalSamplerConfig, BadControlsAndAMissingGuideAreRefused) {
   EXPECT_NE(error_of(with_eval({{"sigma_min", 2}, {"sigma_max", 1}}))
                 .find("config section 'eval': sampler control --sigma-min must be below --sigma-max"),

@@ -110,7 +110,7 @@ double mean_ideal_loss(const EdmObjectiveConfig& config, uint64_t seed) {
   const edm::TrainedDenoiser ideal = [](const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor&) {
     return x * (kDataStd * kDataStd) / (kDataStd * kDataStd + sigma.square().to(torch::kFloat64));
   };
-  const torch::Tensor loss = edm::edm_per_sample_loss(ideal, y, {}, config, generator);
+  const torch::Tensor loss = edm::edm_per_sample_loss(ideal, y, {}, config, generator).loss;
   EXPECT_EQ(loss.sizes(), (std::vector<int64_t>{4096}));
   return loss.mean().item<double>() / 64;
 }

@@ -101,6 +101,38 @@ TEST(ModelFamily, LossIsAFunctionOfTheGeneratorAndHasGradients) {
   }
 }
 
+// The noise level of each loss row (the loss by noise level of stats.jsonl) is the one
+// the objective drew: EDM2's sigma = exp(P_mean + P_std n), the flow's logit-normal t
+// = sigmoid(n) and DDPM's t / T are the generator's first draws.
+TEST(ModelFamily, NoiseLevelsAreTheDrawnOnes) {
+  const torch::Tensor x0 = torch::rand({4, 2, 8, 8}) * 2 - 1;
+  const torch::Tensor labels = torch::tensor({0, 1, 2, 0}, torch::kInt64);
+  const auto drawn = [&](const nlohmann::json& model) {
+    torch::manual_seed(0);
+    const auto built = parse_model_spec(model, "model")->build();
+    auto g = generator(7);
+    return built->training_loss(x0, labels, g);
+  };
+  const MicroBatchLoss edm2 = drawn(tiny_edm2());
+  EXPECT_EQ(edm2.noise_level_name, "sigma");
+  EXPECT_TRUE(torch::allclose(edm2.noise_level, torch::exp(-0.4 + torch::randn({4}, generator(7))), 1e-6, 0));
+  EXPECT_TRUE(torch::equal(edm2.noise_level_loss, edm2.loss));
+
+  const MicroBatchLoss flow = drawn(tiny_dit("dit-flow"));
+  EXPECT_EQ(flow.noise_level_name, "t");
+  EXPECT_TRUE(torch::allclose(flow.noise_level, torch::sigmoid(torch::randn({4}, generator(7))), 1e-6, 0));
+
+  const MicroBatchLoss ddpm = drawn(tiny_dit("dit-ddpm"));
+  EXPECT_EQ(ddpm.noise_level_name, "t");
+  const torch::Tensor t = torch::randint(0, 1000, {4}, generator(7)).to(torch::kFloat64) / 1000;
+  EXPECT_TRUE(torch::equal(ddpm.noise_level, t)) << ddpm.noise_level;
+
+  const MicroBatchLoss energy = drawn(tiny_dit("dit-energy"));
+  EXPECT_EQ(energy.noise_level_name, "t");
+  ASSERT_EQ(energy.noise_level.sizes(), (std::vector<int64_t>{4}));
+  EXPECT_TRUE((energy.noise_level >= 0).all().item<bool>() && (energy.noise_level < 1).all().item<bool>());
+}
+
 // DiT zero-initialises its output layer, so the prediction starts at exactly 0 and the
 // flow loss is mean((n - x0)^2) for the t and n the objective draws: t = sigmoid(m + s u)
 // with u ~ N(0, 1), then n ~ N(0, I) (SD3 Eq. 19; the target is v = n - x0).

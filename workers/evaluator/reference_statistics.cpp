@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/features/weights_fingerprint.h"
 #include "storage/storage_error.h"
 #include "storage/tensor_file.h"
 
@@ -83,6 +84,13 @@ ReferenceStatistics compute_reference_statistics(const storage::ShardDataset& da
   }
   reference.features = kept.empty() ? torch::empty({0, features.dim()}, torch::kFloat32) : torch::cat(kept);
   return reference;
+}
+
+std::string reference_fingerprint(const ReferenceStatistics& reference) {
+  return models::features::weights_fingerprint({{"count", torch::tensor(reference.stats.count, torch::kInt64)},
+                                                {"sum", reference.stats.sum},
+                                                {"outer_sum", reference.stats.outer_sum},
+                                                {"features", reference.features}});
 }
 
 }  // namespace dact::workers::evaluator

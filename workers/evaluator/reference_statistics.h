@@ -30,6 +30,11 @@ void write_reference_statistics(const std::string& path, const ReferenceStatisti
 // Throws storage::StorageError naming the file if it does not verify or holds no reference statistics.
 ReferenceStatistics read_reference_statistics(const std::string& path);
 
+// 16 hex digits of xxHash64 over the moments and kept features (names, dtypes, shapes,
+// bytes; models/features/weights_fingerprint.h): equal for equal statistics wherever
+// they are stored, so metrics lines say which reference they were measured against.
+std::string reference_fingerprint(const ReferenceStatistics& reference);
+
 // Features of every image of `dataset` (uint8 images), `batch` at a time. Keeps the
 // features of max_features images (0 = all), a seeded uniform choice kept in dataset order.
 ReferenceStatistics compute_reference_statistics(const storage::ShardDataset& dataset,

@@ -33,6 +33,16 @@ std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot
   return net;
 }
 
+std::shared_ptr<const models::ModelSpec> load_snapshot_model_spec(const std::string& snapshot_path) {
+  const nlohmann::json metadata = storage::read_tensor_file_metadata(snapshot_path);
+  if (!metadata.contains("model")) throw storage::StorageError(snapshot_path, "metadata has no model section");
+  try {
+    return models::parse_model_spec(metadata.at("model"), "model");
+  } catch (const std::exception& e) {
+    throw storage::StorageError(snapshot_path, std::string("model section: ") + e.what());
+  }
+}
+
 std::shared_ptr<models::latent::PixelDecoder> load_snapshot_decoder(const std::string& snapshot_path) {
   const nlohmann::json metadata = storage::read_tensor_file_metadata(snapshot_path);
   return models::latent::load_pixel_decoder(metadata.value("image_decoder", nlohmann::json()), snapshot_path);

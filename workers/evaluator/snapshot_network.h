@@ -23,6 +23,9 @@ namespace dact::workers::evaluator {
 std::unique_ptr<models::Model> load_snapshot_network(const std::string& snapshot_path, double ema_std,
                                                      const std::string& ema_name = "");
 
+// The snapshot's model section, parsed (reads only the metadata). Errors as above.
+std::shared_ptr<const models::ModelSpec> load_snapshot_model_spec(const std::string& snapshot_path);
+
 // How the snapshot's samples become pixels: its metadata "image_decoder" (latent runs:
 // the autoencoder, checked against its recorded fingerprint, and the scaling), else the
 // pixel range map. Reads only the metadata; errors name the snapshot and the weights file.

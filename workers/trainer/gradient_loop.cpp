@@ -120,6 +120,7 @@ void GradientLoop::run(int64_t final_step, int64_t stop_at_step) {
 
 double GradientLoop::train_one_step() {
   double loss_local = 0;
+  torch::Tensor noise_level_moments;  // this trainer's rows; every trainer runs the same family
   for (int64_t round = 0; round < rounds_; ++round) {
     const auto wait_start = Clock::now();
     std::optional<MicroBatch> batch = batches_.pop();
@@ -142,6 +143,12 @@ double GradientLoop::train_one_step() {
     loss_local += loss.item<double>();
     for (const auto& [name, term] : micro_batch.terms) interval_.term_sums[name] += term.sum().item<double>();
     interval_.term_samples += micro_batch.loss.size(0);
+    if (micro_batch.noise_level.defined()) {
+      noise_level_buckets_ = &trainer::noise_level_buckets(micro_batch.noise_level_name);
+      const torch::Tensor moments =
+          bucket_moments(*noise_level_buckets_, micro_batch.noise_level, micro_batch.noise_level_loss);
+      noise_level_moments = noise_level_moments.defined() ? noise_level_moments + moments : moments;
+    }
   }
 
   // Most buckets were started during the last backward; the loss rides along at the end.
@@ -150,8 +157,16 @@ double GradientLoop::train_one_step() {
   const bool stop_local = links_.stop_requested && links_.stop_requested();
   const torch::Tensor stop_votes = torch::tensor(stop_local ? 1.0 : 0.0, torch::kFloat64);
   const auto reduce_start = Clock::now();
-  all_reduce_.finish({loss_sum, stop_votes});
+  // And the loss by noise level: moments summed over trainers, so every sample counts once.
+  std::vector<torch::Tensor> extra{loss_sum, stop_votes};
+  if (noise_level_moments.defined()) extra.push_back(noise_level_moments);
+  all_reduce_.finish(extra);
   interval_.all_reduce_s += seconds_since(reduce_start);
+  if (noise_level_moments.defined()) {
+    interval_.noise_level_moments = interval_.noise_level_moments.defined()
+                                        ? interval_.noise_level_moments + noise_level_moments
+                                        : noise_level_moments;
+  }
   stop_agreed_ = stop_votes.item<double>() > 0;
 
   if (all_gradients_finite()) {
@@ -232,6 +247,9 @@ void GradientLoop::report(double interval_s) {
   };
   if (interval_.term_samples > 0) {
     for (const auto& [name, sum] : interval_.term_sums) line["loss_terms"][name] = sum / interval_.term_samples;
+  }
+  if (interval_.noise_level_moments.defined()) {
+    line["loss_by_noise_level"] = loss_by_noise_level(*noise_level_buckets_, interval_.noise_level_moments);
   }
   optimizer_.report_into(line);
   links_.report_progress(line.dump());

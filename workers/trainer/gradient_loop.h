@@ -18,6 +18,7 @@
 #include "workers/data_loader/sample_order.h"
 #include "workers/trainer/batch_queue.h"
 #include "workers/trainer/gradient_all_reduce.h"
+#include "workers/trainer/loss_by_noise_level.h"
 #include "workers/trainer/optimizer.h"
 #include "workers/trainer/trainer_config.h"
 #include "workers/trainer/training_checkpoint.h"
@@ -71,6 +72,7 @@ class GradientLoop {
     std::map<std::string, double> term_sums;  // the objective's terms, this trainer's samples
     int64_t term_samples = 0;
     int64_t steps = 0;
+    torch::Tensor noise_level_moments;  // loss_by_noise_level.h, summed over trainers; undefined: none
   };
   double train_one_step();  // returns the global mean loss of the step
   bool all_gradients_finite() const;
@@ -79,6 +81,7 @@ class GradientLoop {
   void hand_weights_to_ema(bool update, bool write_state, bool final, bool stop);
   void write_checkpoint();
   void report(double interval_s);
+  const NoiseLevelBuckets* noise_level_buckets_ = nullptr;  // the family's, once its first loss names them
   storage::NamedTensors state_dict_copy() const;
 
   TrainerConfig config_;
