@@ -31,7 +31,7 @@ for round in $(seq 1 "$ROUNDS"); do
       --set ema.snapshot_every_kimg="$SNAPSHOT_KIMG" --set trainer.status_every_s=5 > "$run.out" 2>&1
     for pid in "${pids[@]}"; do wait "$pid" || true; done
     /usr/bin/python3 - "$run" "$evaluators" <<'PY'
-import json, sys
+import json, re, sys
 run, evaluators = sys.argv[1], int(sys.argv[2])
 stats = [json.loads(l) for l in open(run + "/stats.jsonl")][1:]
 ips = sum(s["images_per_s"] for s in stats) / len(stats)
@@ -41,7 +41,8 @@ try:
     line["evaluations"] = len(metrics)
     line["eval_images_per_s_compute"] = round(sum(m["images"] for m in metrics) / sum(m["seconds"] for m in metrics), 2)
     line["eval_images_per_s_wall"] = round(sum(m["images"] / m["wall_s"] for m in metrics) / len(metrics), 2)
-    line["fd"] = [round(m["fd"], 3) for m in metrics]
+    # The FD's key names its image count (fd256, fd10k, fid50k; "fd" before 2026-11-30).
+    line["fd"] = [round(next(v for k, v in m.items() if re.fullmatch(r"fi?d(\d+k?)?", k)), 3) for m in metrics]
 except FileNotFoundError:
     pass
 print(json.dumps(line), flush=True)

@@ -69,6 +69,6 @@ part fd && for num_iter in 8 16 32 64; do
   echo "{\"eval\": {\"num_iter\": $num_iter, \"steps\": 50, \"images\": $EVAL_NUM}}"
   measure "$OUT/eval_${num_iter}.out" "$DACT" eval --snapshot "$SNAPSHOT" --ref "$REF" --features "$FEATURES" --num "$EVAL_NUM" \
     --threads 1 --num-iter "$num_iter" --steps 50
-  grep '"fd"' "$OUT/eval_${num_iter}.out" | tail -1
+  grep -E '"fi?d[0-9]*k?"' "$OUT/eval_${num_iter}.out" | tail -1
 done
 echo "{\"done\": true, \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"

@@ -31,7 +31,7 @@ row() {  # name, nominal network evaluations per image, then dact eval options
   json=$("$DACT" eval --snapshot "$SNAP" "${track[@]}" --ref "$REF" --features "$FEATURES" --num "$NUM" --batch 64 \
            --seed 0 --threads 1 "$@" 2> "$OUT/$name.err")
   end=$(date +%s.%N)
-  /usr/bin/python3 -c 'import json,sys; m=json.loads(sys.argv[1]); print(json.dumps({"row": sys.argv[2], "nominal_nfe": float(sys.argv[3]), "wall_s": round(float(sys.argv[5]) - float(sys.argv[4]), 2), "fd": round(m["fd"], 2)}))' \
+  /usr/bin/python3 -c 'import json,re,sys; m=json.loads(sys.argv[1]); fd=next(v for k, v in m.items() if re.fullmatch(r"fi?d(\d+k?)?", k)); print(json.dumps({"row": sys.argv[2], "nominal_nfe": float(sys.argv[3]), "wall_s": round(float(sys.argv[5]) - float(sys.argv[4]), 2), "fd": round(fd, 2)}))' \
     "$json" "$name" "$nominal" "$start" "$end"
 }
 guided=(--guide-snapshot "$GUIDE" --guide-std 0.05 --guidance "$W")

@@ -24,7 +24,10 @@ class KlAutoencoderModel : public Model, public AutoencodingModel {
 
   MicroBatchLoss training_loss(const torch::Tensor& x0, const torch::Tensor&, at::Generator& generator) override {
     const autoencoder::KlAutoencoderLoss loss = autoencoder::kl_autoencoder_loss(net_, x0, objective_, generator);
-    return {loss.loss, {{"reconstruction", loss.reconstruction}, {"kl", loss.kl}}};
+    MicroBatchLoss result;  // no noise level: the autoencoder draws none
+    result.loss = loss.loss;
+    result.terms = {{"reconstruction", loss.reconstruction}, {"kl", loss.kl}};
+    return result;
   }
 
   torch::Tensor sample(const torch::Tensor&, const torch::Tensor&, const SamplingOptions&,
