@@ -37,6 +37,7 @@ struct EmaSweepOptions {
   int evaluators = -1;  // MPI evaluator ranks; -1: the run's roles.evaluator, at least 1
   std::string mpirun_args;
   workers::evaluator::EvaluationJob job;  // the sampler options of `dact eval`
+  bool sampler_given = false, steps_given = false;  // else the run's eval.sampler, eval.steps
 };
 
 SweepPlan plan_of(const EmaSweepOptions& options, const RunConfig& config) {
@@ -48,6 +49,8 @@ SweepPlan plan_of(const EmaSweepOptions& options, const RunConfig& config) {
   plan.part_images = config.eval.part_images;
   plan.lease_timeout_s = config.eval.lease_timeout_s;
   plan.job = options.job;
+  if (!options.sampler_given) plan.job.sampler = config.eval.sampler;
+  if (!options.steps_given) plan.job.steps = config.eval.steps;
   plan.job.batch = options.batch > 0 ? options.batch : config.eval.batch;
   plan.job.feature_weights = feature_weights_path(config);
   if (plan.num_images < 2) throw std::invalid_argument("--num: an FD needs at least 2 images");
@@ -184,7 +187,14 @@ void add_ema_sweep_commands(CLI::App& ema) {
       ->capture_default_str();
   sweep->add_option("--seed", options->job.seed_begin, "First image seed")->capture_default_str();
   sweep->add_option("--batch", options->batch, "Images per sampling batch (default: the run's eval.batch)");
-  sweep->callback([options] { run_ema_sweep(*options); });
+  const CLI::Option* sampler = sweep->get_option("--sampler");
+  const CLI::Option* steps = sweep->get_option("--steps");
+  const CLI::Option* schedule = sweep->get_option("--schedule");  // sets the steps too
+  sweep->callback([options, sampler, steps, schedule] {
+    options->sampler_given = sampler->count() > 0;
+    options->steps_given = steps->count() > 0 || schedule->count() > 0;
+    run_ema_sweep(*options);
+  });
 
   auto world = std::make_shared<std::pair<std::string, std::string>>();
   CLI::App* world_command = ema.add_subcommand("sweep-world", "One rank of a sweep's MPI world (started by ema sweep)");
