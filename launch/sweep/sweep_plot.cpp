@@ -38,12 +38,12 @@ const char* glyph(char c) {
     case '.': return "............#..";
     case '-': return "......###......";
     case '=': return "...###...###...";
-    case 'F': return "####..###..#..#";
+    case 'F': return "####..##.#..#..";
     case 'D': return "##.#.##.##.###.";
     case 's': return "....##.#...###.";
     case 't': return ".#.###.#..#..##";
     case 'd': return "..#..#####.####";
-    case 'w': return "......#.##.####";
+    case 'w': return "...#.##.#####.#";
     default: return "...............";
   }
 }
