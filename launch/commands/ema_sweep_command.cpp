@@ -140,10 +140,10 @@ void run_ema_sweep(const EmaSweepOptions& options) {
   plan.reconstructions = reconstruct(run, plan, previous, files.reconstruction_dir());
   write_sweep_plan(files.plan_path(), plan);
 
+  const auto configured = config.roles.find("evaluator");
   const int evaluators = options.evaluators >= 0 ? options.evaluators
-                                                 : std::max(1, config.roles.count("evaluator") > 0
-                                                                   ? config.roles.at("evaluator")
-                                                                   : 1);
+                         : configured != config.roles.end() ? std::max(1, configured->second)
+                                                            : 1;
   LOG(INFO) << fmt::format("sweep '{}': {} stds x {} guidance weights, {} images each, on {} evaluators (more join "
                            "with: dact evaluator --run-dir {})",
                            options.name, plan.stds.size(), plan.guidances.size(), plan.num_images, evaluators,

@@ -35,7 +35,7 @@ void SweepEvaluations::start(coordinator::Coordinator& coordinator, actors::Acto
         continue;
       }
       job.part_index = part.part_index;
-      job.kimg = static_cast<int64_t>(plan_.at_kimg);
+      job.kimg = static_cast<int64_t>(plan_.at_kimg);  // 0: the newest snapshot's time
       job.job = plan_.part_job(pair, part);
       const coordinator::JobId id = coordinator.submit_job(evaluator::kEvaluateJobType, workers::to_job_bytes(job),
                                                            plan_.lease_timeout_s);

@@ -48,7 +48,9 @@ std::vector<double> parse_std_range(const std::string& text) {
   std::vector<double> stds;
   std::set<std::string> names;
   for (int64_t i = 0; i < n; ++i) {
-    const double std = n == 1 ? low : low + (high - low) * static_cast<double>(i) / static_cast<double>(n - 1);
+    const double spaced = n == 1 ? low : low + (high - low) * static_cast<double>(i) / static_cast<double>(n - 1);
+    // To 12 decimals: 0.02:0.18:5 holds 0.14, as `--std 0.14` would, not 0.13999999999999999.
+    const double std = std::round(spaced * 1e12) / 1e12;
     try {
       workers::ema::std_to_exp(std);
     } catch (const std::invalid_argument& error) {

@@ -8,7 +8,7 @@
 namespace dact::launch {
 
 // "LOW:HIGH:COUNT": COUNT stds evenly spaced from LOW to HIGH, both included (COUNT 1
-// needs LOW == HIGH). Throws std::invalid_argument naming --stds for a malformed string,
+// needs LOW == HIGH), rounded to 12 decimals. Throws std::invalid_argument naming --stds for a malformed string,
 // COUNT < 1, HIGH < LOW, an std without a power-function profile (phema.h), or two stds
 // that round to the same reconstructed file name (3 decimals).
 std::vector<double> parse_std_range(const std::string& text);

@@ -28,6 +28,7 @@ TEST(SweepGrid, StdRangeIsEvenlySpacedWithBothEnds) {
   EXPECT_EQ(stds.back(), 0.20);
   for (size_t i = 0; i < stds.size(); ++i) EXPECT_NEAR(stds[i], 0.01 * static_cast<double>(i + 1), 1e-15);
   EXPECT_EQ(parse_std_range("0.1:0.1:1"), std::vector<double>{0.1});
+  EXPECT_EQ(parse_std_range("0.02:0.18:5")[3], 0.14);  // as typed, not 0.13999999999999999
 }
 
 TEST(SweepGrid, BadStdStringsGetErrorsSayingWhatIsWrong) {
