@@ -58,6 +58,12 @@ std::vector<std::string> omp_wait_policy_args(const RunConfig& config, unsigned 
 
 std::vector<std::string> mpirun_command(const RunConfig& config, const std::string& run_dir,
                                         int64_t resume_step, const std::string& extra_mpirun_args) {
+  return mpirun_command(config, {"worker", "--run-dir", run_dir, "--resume-step", std::to_string(resume_step)},
+                        extra_mpirun_args);
+}
+
+std::vector<std::string> mpirun_command(const RunConfig& config, const std::vector<std::string>& dact_arguments,
+                                        const std::string& extra_mpirun_args) {
   // --tag-output: the supervisor must tell mpirun's own notices from ranks' output.
   std::vector<std::string> command = {"mpirun", "--oversubscribe", "--bind-to", "none", "--tag-output", "-np",
                                       std::to_string(world_size_of(config))};
@@ -66,10 +72,8 @@ std::vector<std::string> mpirun_command(const RunConfig& config, const std::stri
     command.push_back(word);
   }
   for (const std::string& word : split_words(extra_mpirun_args)) command.push_back(word);
-  for (const std::string& word : {self_executable(), std::string("worker"), std::string("--run-dir"), run_dir,
-                                  std::string("--resume-step"), std::to_string(resume_step)}) {
-    command.push_back(word);
-  }
+  command.push_back(self_executable());
+  command.insert(command.end(), dact_arguments.begin(), dact_arguments.end());
   return command;
 }
 

@@ -25,5 +25,8 @@ std::vector<std::string> omp_wait_policy_args(const RunConfig& config, unsigned 
 // Passes omp_wait_policy_args for this machine's cores and environment.
 std::vector<std::string> mpirun_command(const RunConfig& config, const std::string& run_dir,
                                         int64_t resume_step, const std::string& extra_mpirun_args);
+// The same for a world of config.roles whose ranks run `dact <dact_arguments>`.
+std::vector<std::string> mpirun_command(const RunConfig& config, const std::vector<std::string>& dact_arguments,
+                                        const std::string& extra_mpirun_args);
 
 }  // namespace dact::launch

@@ -65,6 +65,12 @@ std::string RunDirectory::sample_grid_path(int64_t kimg) const {
   return fmt::format("{}/samples/{:06d}.png", root_, kimg);
 }
 
+std::string RunDirectory::sweep_dir(const std::string& name) const { return root_ + "/sweeps/" + name; }
+
+std::string RunDirectory::sweep_table_path(const std::string& name) const { return sweep_dir(name) + ".jsonl"; }
+
+std::string RunDirectory::sweep_plot_path(const std::string& name) const { return sweep_dir(name) + ".png"; }
+
 std::vector<int64_t> RunDirectory::checkpoint_steps() const {
   std::vector<int64_t> steps =
       numbers_in_names(root_ + "/checkpoints", std::regex(R"(checkpoint-(\d{1,18})\.h5)"));

@@ -8,6 +8,8 @@
 //   RUN/checkpoints/ema-<step>.h5         EMA tracks at the same step
 //   RUN/snapshots/snapshot-<kimg>.h5      raw power-EMA tracks, for reconstruction
 //   RUN/samples/<kimg>.png                preview grids
+//   RUN/sweeps/<name>.jsonl, <name>.png   a post-hoc EMA sweep's table and plot
+//   RUN/sweeps/<name>/                    ... its plan, reconstructions and finished parts
 //   RUN/restarts.jsonl                    one line per restart by the supervisor
 //   RUN/failure.json                      the first rank that failed in the current world
 //   RUN/stop_request                      present: the world is asked to stop early
@@ -36,6 +38,9 @@ class RunDirectory {
   std::string ema_state_path(int64_t step) const;
   std::string snapshot_path(int64_t kimg) const;
   std::string sample_grid_path(int64_t kimg) const;
+  std::string sweep_dir(const std::string& name) const;
+  std::string sweep_table_path(const std::string& name) const;
+  std::string sweep_plot_path(const std::string& name) const;
 
   // Steps with a checkpoint file, newest first (files are not verified here).
   std::vector<int64_t> checkpoint_steps() const;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "launch/commands/ema_sweep_command.h"
 #include "storage/run_directory.h"
 #include "workers/ema/posthoc_coefficients.h"
 #include "workers/ema/posthoc_reconstruction.h"
@@ -84,6 +85,8 @@ void add_ema_commands(CLI::App& app) {
                           "Training time of the outputs (default: the newest snapshot)");
   reconstruct->add_option("--out", reconstruct_options->out_dir, "Output directory")->required();
   reconstruct->callback([reconstruct_options] { run_ema_reconstruct(*reconstruct_options); });
+
+  add_ema_sweep_commands(*ema);
 }
 
 }  // namespace dact::launch

@@ -10,7 +10,6 @@
 #include <functional>
 
 #include "actors/mpi_transport.h"
-#include "actors/tcp_server_transport.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/join_token.h"
 #include "launch/evaluation_setup.h"
@@ -18,13 +17,13 @@
 #include "launch/roles/role_context.h"
 #include "launch/roles/snapshot_evaluations.h"
 #include "launch/roles/stop_request_watch.h"
+#include "launch/roles/tcp_members.h"
 #include "launch/web/run_page_routes.h"
 #include "models/autoencoding_model.h"
 #include "storage/atomic_file.h"
 #include "workers/worker_messages.h"
 
 namespace dact::launch {
-namespace {
 
 coordinator::RoleMap role_map_of(const RunConfig& config) {
   // A fixed order, so rank numbers do not depend on how the config lists the roles.
@@ -35,30 +34,6 @@ coordinator::RoleMap role_map_of(const RunConfig& config) {
   }
   return coordinator::RoleMap(counts);
 }
-
-// The largest frame a joined evaluator sends: one part's result, i.e. float64 moments of
-// the widest feature net (Inception-v3's 2048 features), the part's features, and room
-// for tensor names, shapes and the message's fields.
-uint64_t evaluator_max_payload_bytes(const EvaluationConfig& eval) {
-  constexpr uint64_t kWidestFeatures = 2048;
-  constexpr uint64_t kFieldsBytes = 64 * 1024;
-  const uint64_t d = kWidestFeatures;
-  return 8 * (d + d * d) + 8 * static_cast<uint64_t>(eval.part_images) * d + kFieldsBytes;
-}
-
-// Listens for members joining over TCP and publishes where: RUN/coordinator_address.
-void listen_for_tcp_members(actors::Actor& actor, const RoleContext& context) {
-  const actors::TcpServerOptions options = coordinator::membership_listener_options(
-      context.config.run.join_host, static_cast<uint16_t>(context.config.run.join_port));
-  auto server = std::make_unique<actors::TcpServerTransport>(actor.io(), actors::kCoordinatorPeer, options);
-  const std::string address = published_address(options.bind_address, server->port());
-  actor.add_transport(std::move(server));
-  storage::write_file_atomically(context.run.root() + "/coordinator_address", address + "\n");
-  LOG(INFO) << "coordinator address: " << address << " (join with: dact evaluator --join " << address
-            << " --run-dir " << context.run.root() << ")";
-}
-
-}  // namespace
 
 std::vector<coordinator::RankRole> assign_ranks(const RunConfig& config, int world_size) {
   return role_map_of(config).assign(world_size);
@@ -77,7 +52,7 @@ void run_coordinator_role(RoleContext& context) {
   options.status.bind_address = config.run.status_host;
   options.status.port = config.run.status_port;
   options.status.pages = run_page_routes(context.run);
-  options.tcp_role_max_payload_bytes = {{"evaluator", evaluator_max_payload_bytes(config.eval)}};
+  options.tcp_role_max_payload_bytes = {{"evaluator", evaluator_max_payload_bytes(config.eval.part_images)}};
 
   SnapshotEvaluationsOptions evaluation_options;
   evaluation_options.eval = config.eval;

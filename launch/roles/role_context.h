@@ -35,6 +35,8 @@ struct RoleContext {
   uint64_t config_hash_u64() const;
 };
 
+// The config's roles (count > 0) in the fixed order of kWorkerRoles.
+coordinator::RoleMap role_map_of(const RunConfig& config);
 // Rank -> role for a world of `world_size` ranks (rank 0: the coordinator).
 std::vector<coordinator::RankRole> assign_ranks(const RunConfig& config, int world_size);
 
