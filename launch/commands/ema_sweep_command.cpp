@@ -157,11 +157,11 @@ void run_ema_sweep(const EmaSweepOptions& options) {
   }
   write_sweep_plot(run.sweep_plot_path(options.name), plan, lines);
   const auto best = std::min_element(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
-    return a.second.at("fd").template get<double>() < b.second.at("fd").template get<double>();
+    return sweep_line_fd(a.second) < sweep_line_fd(b.second);
   });
   std::printf("%s\n%s\nbest: std %.4g guidance %.4g fd %.6g\n", files.table_path().c_str(),
               run.sweep_plot_path(options.name).c_str(), best->second.at("std").get<double>(),
-              best->second.at("guidance").get<double>(), best->second.at("fd").get<double>());
+              best->second.at("guidance").get<double>(), sweep_line_fd(best->second));
 }
 
 }  // namespace

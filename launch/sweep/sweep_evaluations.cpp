@@ -4,6 +4,8 @@
 #include <glog/logging.h>
 
 #include "workers/evaluator/evaluation_messages.h"
+#include "workers/evaluator/evaluation_protocol.h"
+#include "workers/evaluator/evaluation_setting.h"
 #include "workers/evaluator/part_results.h"
 #include "workers/job_payload.h"
 
@@ -11,9 +13,10 @@ namespace dact::launch {
 
 namespace evaluator = workers::evaluator;
 
-SweepEvaluations::SweepEvaluations(SweepPlan plan, SweepFiles files, std::string reference)
+SweepEvaluations::SweepEvaluations(SweepPlan plan, SweepFiles files, std::string reference,
+                                   std::shared_ptr<const models::ModelSpec> model)
     : plan_(std::move(plan)), files_(std::move(files)), reference_path_(std::move(reference)),
-      parts_(plan_.parts()) {}
+      model_(std::move(model)), parts_(plan_.parts()) {}
 
 SweepEvaluations::~SweepEvaluations() = default;
 
@@ -99,8 +102,10 @@ void SweepEvaluations::measure_next() {
       std::vector<actors::Bytes> results;
       for (auto& result : open->results) results.push_back(std::move(*result));
       const evaluator::MeasuredEvaluation measured = evaluator::measure_parts(results, *reference_);
-      line.update(evaluation_settings(plan_.pair_job(pair)));
-      line.update(measured.metrics);
+      line["setting"] = evaluator::evaluation_setting(
+          plan_.pair_job(pair), *model_,
+          {"", measured.metrics.at("feature_net").get<std::string>(), evaluator::reference_fingerprint(*reference_)});
+      line.update(evaluator::named_by_protocol(measured.metrics, ""));
       line["seconds"] = measured.seconds;
       line["evaluators"] = open->evaluators;
     } catch (const std::exception& failure) {

@@ -20,6 +20,7 @@
 #include "coordinator/coordinator.h"
 #include "launch/sweep/sweep_files.h"
 #include "launch/sweep/sweep_plan.h"
+#include "models/family.h"
 #include "storage/background_writer.h"
 #include "workers/evaluator/reference_statistics.h"
 
@@ -27,8 +28,10 @@ namespace dact::launch {
 
 class SweepEvaluations : public coordinator::CoordinatorObserver {
  public:
-  // `reference`: the reference statistics file (absolute).
-  SweepEvaluations(SweepPlan plan, SweepFiles files, std::string reference);
+  // `reference`: the reference statistics file (absolute); `model`: the run's, for the
+  // default sampler and NFE of each line's setting.
+  SweepEvaluations(SweepPlan plan, SweepFiles files, std::string reference,
+                   std::shared_ptr<const models::ModelSpec> model);
   ~SweepEvaluations() override;
 
   // On the actor's loop, once the coordinator exists: measures pairs whose parts are all
@@ -55,6 +58,7 @@ class SweepEvaluations : public coordinator::CoordinatorObserver {
   SweepPlan plan_;
   SweepFiles files_;
   std::string reference_path_;
+  std::shared_ptr<const models::ModelSpec> model_;
   std::vector<coordinator::EvaluationPartSeeds> parts_;
   coordinator::Coordinator* coordinator_ = nullptr;
   actors::Actor* actor_ = nullptr;

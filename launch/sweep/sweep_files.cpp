@@ -9,6 +9,7 @@
 
 #include "storage/atomic_file.h"
 #include "storage/storage_error.h"
+#include "workers/evaluator/evaluation_protocol.h"
 
 namespace dact::launch {
 
@@ -68,6 +69,12 @@ void SweepFiles::store_part(size_t pair, int64_t part, const actors::Bytes& resu
 
 void SweepFiles::remove_parts(size_t pair, int64_t parts) const {
   for (int64_t part = 0; part < parts; ++part) fs::remove(part_path(pair, part));
+}
+
+double sweep_line_fd(const nlohmann::json& line) {
+  const std::optional<std::string> key = workers::evaluator::fd_key_of_metrics_line(line);
+  if (!key) throw std::invalid_argument("a sweep line without an FD: " + line.dump());
+  return line.at(*key).get<double>();
 }
 
 }  // namespace dact::launch

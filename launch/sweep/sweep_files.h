@@ -42,4 +42,7 @@ class SweepFiles {
   std::string table_path_;
 };
 
+// A table line's FD, under whichever name its image count gave it (fd64, fd10k).
+double sweep_line_fd(const nlohmann::json& line);
+
 }  // namespace dact::launch

@@ -1,6 +1,5 @@
 #include "launch/sweep/sweep_plan.h"
 
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -111,22 +110,6 @@ SweepPlan read_sweep_plan(const std::string& path) {
   } catch (const std::exception& error) {
     throw storage::StorageError(path, error.what());
   }
-}
-
-nlohmann::json evaluation_settings(const evaluator::EvaluationJob& job) {
-  nlohmann::json settings = {{"ema_std", job.ema_std},
-                             {"sampler", job.sampler},
-                             {"steps", job.steps},
-                             {"guidance", job.guidance},
-                             {"seed_begin", job.seed_begin},
-                             {"seed_end", job.seed_end},
-                             {"batch", job.batch}};
-  if (job.guidance_ramp != "constant") settings["guidance_ramp"] = job.guidance_ramp;
-  if (job.guidance_low != 0 || std::isfinite(job.guidance_high)) {
-    settings["guidance_interval"] = {job.guidance_low, job.guidance_high};
-  }
-  if (job.time_shift != 1) settings["time_shift"] = job.time_shift;
-  return settings;
 }
 
 }  // namespace dact::launch

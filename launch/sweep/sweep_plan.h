@@ -47,9 +47,4 @@ void write_sweep_plan(const std::string& path, const SweepPlan& plan);  // atomi
 // Throws storage::StorageError naming the file when it cannot be read or parsed.
 SweepPlan read_sweep_plan(const std::string& path);
 
-// The evaluation settings a sweep line records: what the evaluation of one pair was
-// computed with (EMA std, sampler, steps, guidance, seeds, batch). One function, so the
-// record grows in one place as evaluations carry more settings.
-nlohmann::json evaluation_settings(const workers::evaluator::EvaluationJob& job);
-
 }  // namespace dact::launch

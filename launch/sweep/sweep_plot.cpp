@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "launch/sweep/sweep_files.h"
 #include "storage/png_writer.h"
 
 namespace dact::launch {
@@ -122,8 +123,8 @@ std::string tick_label(double value, double step) {
 torch::Tensor sweep_plot(const SweepPlan& plan, const std::map<size_t, nlohmann::json>& lines) {
   double fd_low = std::numeric_limits<double>::infinity(), fd_high = -fd_low;
   for (const auto& [pair, line] : lines) {
-    fd_low = std::min(fd_low, line.at("fd").get<double>());
-    fd_high = std::max(fd_high, line.at("fd").get<double>());
+    fd_low = std::min(fd_low, sweep_line_fd(line));
+    fd_high = std::max(fd_high, sweep_line_fd(line));
   }
   if (lines.empty()) fd_low = 0, fd_high = 1;
   const double fd_pad = std::max(0.05 * (fd_high - fd_low), 1e-6 * std::max(1.0, std::abs(fd_high)));
@@ -159,7 +160,7 @@ torch::Tensor sweep_plot(const SweepPlan& plan, const std::map<size_t, nlohmann:
     for (size_t s = 0; s < plan.stds.size(); ++s) {
       const auto found = lines.find(s * plan.guidances.size() + g);
       if (found == lines.end()) continue;
-      const int64_t x = px(plan.stds[s]), y = py(found->second.at("fd").get<double>());
+      const int64_t x = px(plan.stds[s]), y = py(sweep_line_fd(found->second));
       if (last_x >= 0) canvas.line(last_x, last_y, x, y, color);
       canvas.box(x - 2, y - 2, x + 3, y + 3, color);
       last_x = x, last_y = y;

@@ -32,7 +32,7 @@ void run_sweep_coordinator(const RoleContext& context, const std::string& name) 
   options.tcp_role_max_payload_bytes = {{"evaluator", evaluator_max_payload_bytes(plan.part_images)}};
   listen_for_tcp_members(actor, context);
 
-  SweepEvaluations sweep(std::move(plan), files, reference_statistics_path(context.config));
+  SweepEvaluations sweep(std::move(plan), files, reference_statistics_path(context.config), context.config.model);
   coordinator::Coordinator coordinator(actor, role_map_of(context.config), context.world_size, options, &sweep);
   actor.post([&] { sweep.start(coordinator, actor); });
   actor.run();

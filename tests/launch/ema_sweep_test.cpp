@@ -45,8 +45,8 @@ std::vector<nlohmann::json> table_of(const fs::path& path) {
 void expect_same_table(const std::vector<nlohmann::json>& a, const std::vector<nlohmann::json>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) {
-    for (const char* key : {"std", "guidance", "ema_std", "sampler", "steps", "seed_begin", "seed_end", "batch",
-                            "images", "feature_net", "fd", "kid_mean", "kid_std", "precision", "recall"}) {
+    for (const char* key : {"std", "guidance", "setting", "images", "feature_net", "fd16", "kid_mean", "kid_std",
+                            "precision", "recall"}) {
       EXPECT_EQ(a[i].at(key), b[i].at(key)) << "line " << i << " key " << key;
     }
   }
@@ -147,7 +147,7 @@ TEST_F(EmaSweepTest, RestartedSweepSkipsFinishedPairs) {
   ASSERT_EQ(one.size(), 6u);
   const fs::path table = run_ / "sweeps" / "again.jsonl";
   const pid_t first = spawn_dact(sweep_arguments("again", 1), root_ / "again-1.out");
-  const bool some_done = wait_for_text(table, "\"fd\"", 300);
+  const bool some_done = wait_for_text(table, "\"fd16\"", 300);
   ::kill(first, SIGTERM);
   ASSERT_TRUE(some_done) << read_text(root_ / "again-1.out");
   EXPECT_EQ(wait_exit(first, 30), 1) << read_text(root_ / "again-1.out");

@@ -45,10 +45,8 @@ TEST(SweepPlan, PairsPartsAndJobs) {
   EXPECT_EQ(job.sampler, "heun");
   EXPECT_EQ(job.steps, 16);
   EXPECT_EQ(job.edm.rho, 5);
-  const nlohmann::json settings = dact::launch::evaluation_settings(plan.pair_job(3));
-  EXPECT_EQ(settings.at("seed_begin"), 1000);
-  EXPECT_EQ(settings.at("seed_end"), 1100);
-  EXPECT_EQ(settings.at("guidance_interval"), nlohmann::json({0.3, 2.9}));
+  EXPECT_EQ(job.guidance_low, 0.3);
+  EXPECT_EQ(job.guidance_high, 2.9);
 }
 
 TEST(SweepPlan, JsonRoundTripAndWhatMakesAnotherSweep) {
