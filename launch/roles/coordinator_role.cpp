@@ -11,7 +11,6 @@
 
 #include "actors/mpi_transport.h"
 #include "coordinator/coordinator.h"
-#include "coordinator/join_token.h"
 #include "launch/evaluation_setup.h"
 #include "launch/host_port.h"
 #include "launch/roles/role_context.h"
@@ -44,10 +43,7 @@ void run_coordinator_role(RoleContext& context) {
   actors::Actor actor(context.actor_options());
   actor.add_transport(std::make_unique<actors::MpiTransport>());
 
-  coordinator::CoordinatorOptions options;
-  options.config_hash = context.config_hash_u64();
-  options.join_token = coordinator::generate_join_token();
-  coordinator::write_token_file(context.run.root() + "/join_token", options.join_token);
+  coordinator::CoordinatorOptions options = joinable_coordinator_options(context);
   listen_for_tcp_members(actor, context);
   options.status.bind_address = config.run.status_host;
   options.status.port = config.run.status_port;

@@ -6,6 +6,7 @@
 
 #include "actors/tcp_server_transport.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/join_token.h"
 #include "launch/host_port.h"
 #include "storage/atomic_file.h"
 
@@ -27,6 +28,14 @@ void listen_for_tcp_members(actors::Actor& actor, const RoleContext& context) {
   storage::write_file_atomically(context.run.root() + "/coordinator_address", address + "\n");
   LOG(INFO) << "coordinator address: " << address << " (join with: dact evaluator --join " << address
             << " --run-dir " << context.run.root() << ")";
+}
+
+coordinator::CoordinatorOptions joinable_coordinator_options(const RoleContext& context) {
+  coordinator::CoordinatorOptions options;
+  options.config_hash = context.config_hash_u64();
+  options.join_token = coordinator::generate_join_token();
+  coordinator::write_token_file(context.run.root() + "/join_token", options.join_token);
+  return options;
 }
 
 }  // namespace dact::launch

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "actors/actor.h"
+#include "coordinator/coordinator.h"
 #include "launch/config/run_config.h"
 #include "launch/roles/role_context.h"
 
@@ -14,6 +15,10 @@ namespace dact::launch {
 // the widest feature net (Inception-v3's 2048 features), the part's features, and room
 // for tensor names, shapes and the message's fields.
 uint64_t evaluator_max_payload_bytes(int64_t part_images);
+
+// A coordinator's options for this run with a fresh join token, written to RUN/join_token
+// (where joiners on a shared file system read it).
+coordinator::CoordinatorOptions joinable_coordinator_options(const RoleContext& context);
 
 // Listens for members joining over TCP (run.join_host, run.join_port) and publishes where.
 void listen_for_tcp_members(actors::Actor& actor, const RoleContext& context);

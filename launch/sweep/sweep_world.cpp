@@ -8,7 +8,6 @@
 #include "actors/mpi_session.h"
 #include "actors/mpi_transport.h"
 #include "coordinator/coordinator.h"
-#include "coordinator/join_token.h"
 #include "launch/evaluation_setup.h"
 #include "launch/roles/process_priority.h"
 #include "launch/roles/role_context.h"
@@ -24,10 +23,7 @@ void run_sweep_coordinator(const RoleContext& context, const std::string& name) 
   const SweepFiles files(context.run, name);
   actors::Actor actor(context.actor_options());
   actor.add_transport(std::make_unique<actors::MpiTransport>());
-  coordinator::CoordinatorOptions options;
-  options.config_hash = context.config_hash_u64();
-  options.join_token = coordinator::generate_join_token();
-  coordinator::write_token_file(context.run.root() + "/join_token", options.join_token);
+  coordinator::CoordinatorOptions options = joinable_coordinator_options(context);
   SweepPlan plan = read_sweep_plan(files.plan_path());
   options.tcp_role_max_payload_bytes = {{"evaluator", evaluator_max_payload_bytes(plan.part_images)}};
   listen_for_tcp_members(actor, context);
