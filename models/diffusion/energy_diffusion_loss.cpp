@@ -1,18 +1,30 @@
 #include "models/diffusion/energy_diffusion_loss.h"
 
+#include "models/diffusion/per_sample.h"
+
 namespace dact::models {
 namespace {
 
 torch::Tensor mean_over_pixels(const torch::Tensor& x) { return x.flatten(1).mean(1); }
 
-torch::Tensor per_sample_column(const torch::Tensor& values, const torch::Tensor& like) {
-  std::vector<int64_t> shape(like.dim(), 1);
-  shape[0] = values.size(0);
-  return values.reshape(shape).to(like.scalar_type());
-}
 
 EnergyField field_at(const ConditionalEnergy& energy, const torch::Tensor& t) {
   return [&energy, t](const torch::Tensor& x, bool create_graph) { return energy.field(x, t, create_graph); };
+}
+
+// The network's energy as the potential U that MCMC descends (energy_parameterisation.h).
+ConditionalEnergy potential_of(const ConditionalEnergy& network, const EnergyParameterisation& parameterisation,
+                               const torch::Tensor& alphas_cumprod) {
+  if (parameterisation.prediction == EnergyPrediction::epsilon) return network;
+  const auto abar_at = [alphas_cumprod](const torch::Tensor& t) {
+    return alphas_cumprod.index_select(0, t.to(torch::kInt64));
+  };
+  return {[network, parameterisation, abar_at](const torch::Tensor& x, const torch::Tensor& t) {
+            return parameterisation.potential_energy(network.energy(x, t), x, abar_at(t));
+          },
+          [network, parameterisation, abar_at](const torch::Tensor& x, const torch::Tensor& t, bool create_graph) {
+            return parameterisation.potential(network.field(x, t, create_graph), x, abar_at(t));
+          }};
 }
 
 // x- at the level of x+: x0 + 3 offset noised with n, refined by greedy MCMC, then its
@@ -26,7 +38,7 @@ torch::Tensor contrastive_negative(const GaussianDiffusion& diffusion, const Con
   const torch::Tensor start = diffusion.q_sample(x0 + 3.0 * draws.negative_offset, draws.t, draws.contrastive_noise);
   refinement = refine_by_energy_descent(field_at(energy, t_float), start, alpha,
                                         mcmc_step_counts(config.steps_base, draws.t, diffusion.num_timesteps()));
-  const torch::Tensor abar = per_sample_column(diffusion.alphas_cumprod().index_select(0, draws.t), x0);
+  const torch::Tensor abar = per_sample(diffusion.alphas_cumprod().index_select(0, draws.t), x0).to(x0.scalar_type());
   const torch::Tensor x0_negative =
       ((refinement.x - (1 - abar).sqrt() * draws.contrastive_noise) / abar.sqrt()).clamp(-2, 2);
   return diffusion.q_sample(x0_negative, draws.t, draws.contrastive_noise);
@@ -47,17 +59,21 @@ EnergyLossDraws draw_energy_loss_inputs(const torch::Tensor& x0, int64_t T, cons
   return draws;
 }
 
-MicroBatchLoss energy_diffusion_loss(const GaussianDiffusion& diffusion, const ConditionalEnergy& energy,
-                                     const torch::Tensor& x0, const EnergyLossDraws& draws,
-                                     const torch::Tensor& alpha, const EnergyLossConfig& config) {
+MicroBatchLoss energy_diffusion_loss(const GaussianDiffusion& diffusion, const ConditionalEnergy& network,
+                                     const EnergyParameterisation& parameterisation, const torch::Tensor& x0,
+                                     const EnergyLossDraws& draws, const torch::Tensor& alpha,
+                                     const EnergyLossConfig& config) {
   const torch::Tensor t_float = draws.t.to(x0.scalar_type());
+  const torch::Tensor abar = diffusion.alphas_cumprod().index_select(0, draws.t);
   const torch::Tensor x_t = diffusion.q_sample(x0, draws.t, draws.noise);
-  const EnergyAndGradient at_x_t = energy.field(x_t, t_float, /*create_graph=*/true);
+  const EnergyAndGradient at_x_t = network.field(x_t, t_float, /*create_graph=*/true);
   MicroBatchLoss out;
-  const torch::Tensor mse = mean_over_pixels((draws.noise - at_x_t.gradient).square());
+  const torch::Tensor target = parameterisation.target(x0, draws.noise, abar);
+  const torch::Tensor mse = mean_over_pixels((target - at_x_t.gradient).square());
   out.loss = mse;
   out.terms["mse"] = mse.detach();
-  out.terms["energy"] = at_x_t.energy.detach();
+  out.terms["energy"] = parameterisation.potential_energy(at_x_t.energy, x_t, abar).detach();
+  const ConditionalEnergy energy = potential_of(network, parameterisation, diffusion.alphas_cumprod());
   const torch::Tensor step_size = alpha.clamp_min(1e-4);
   out.terms["alpha"] = step_size.detach().expand({x0.size(0)}).to(x0.scalar_type());
   if (config.contrastive_weight > 0) {

@@ -17,6 +17,7 @@
 
 #include "models/diffusion/ddpm_diffusion.h"
 #include "models/diffusion/energy_mcmc.h"
+#include "models/diffusion/energy_parameterisation.h"
 #include "models/family.h"
 
 namespace dact::models {
@@ -45,13 +46,16 @@ struct EnergyLossDraws {
 EnergyLossDraws draw_energy_loss_inputs(const torch::Tensor& x0, int64_t T, const EnergyLossConfig& config,
                                         at::Generator& generator);
 
-// Per-sample loss and its terms: mse, contrastive, refinement (those enabled),
-// energy (mean E(x_t)), and with contrastive energy_negative and accept_rate (of the
+// Per-sample loss and its terms: mse (of the network's m dE/dx against the
+// parameterisation's target), contrastive, refinement (those enabled),
+// energy (the potential U(x_t)), and with contrastive energy_negative and accept_rate (of the
 // negatives' MCMC), with refinement descent_rate (share of trajectory steps that did
 // not raise E), and alpha. `diffusion` is unrespaced; alpha a scalar (>= 1e-4 is
-// enforced here by a clamp, as in the seed).
-MicroBatchLoss energy_diffusion_loss(const GaussianDiffusion& diffusion, const ConditionalEnergy& energy,
-                                     const torch::Tensor& x0, const EnergyLossDraws& draws,
-                                     const torch::Tensor& alpha, const EnergyLossConfig& config);
+// enforced here by a clamp, as in the seed). MCMC (contrastive negatives, the
+// step-size trajectory) descends the potential U of `parameterisation`.
+MicroBatchLoss energy_diffusion_loss(const GaussianDiffusion& diffusion, const ConditionalEnergy& network,
+                                     const EnergyParameterisation& parameterisation, const torch::Tensor& x0,
+                                     const EnergyLossDraws& draws, const torch::Tensor& alpha,
+                                     const EnergyLossConfig& config);
 
 }  // namespace dact::models

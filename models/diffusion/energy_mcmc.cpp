@@ -1,16 +1,8 @@
 #include "models/diffusion/energy_mcmc.h"
 
+#include "models/diffusion/per_sample.h"
+
 namespace dact::models {
-namespace {
-
-// [N] -> [N, 1, ..., 1] like x.
-torch::Tensor per_sample(const torch::Tensor& values, const torch::Tensor& like) {
-  std::vector<int64_t> shape(like.dim(), 1);
-  shape[0] = values.size(0);
-  return values.reshape(shape);
-}
-
-}  // namespace
 
 torch::Tensor mcmc_step_counts(double steps_base, const torch::Tensor& t, int64_t T) {
   // int() truncates toward zero as in the seed's get_adaptive_steps.

@@ -2,6 +2,14 @@
 
 namespace dact::models {
 
+TimedEnergyField timed_potential(TimedEnergyField network, const EnergyParameterisation& parameterisation,
+                                 torch::Tensor alphas_cumprod) {
+  if (parameterisation.prediction == EnergyPrediction::epsilon) return network;
+  return [network, parameterisation, alphas_cumprod](const torch::Tensor& x, const torch::Tensor& t) {
+    return parameterisation.potential(network(x, t), x, alphas_cumprod.index_select(0, t.to(torch::kInt64)));
+  };
+}
+
 int64_t refinement_timestep(const std::vector<int64_t>& timestep_map, int64_t i) {
   return i > 0 ? timestep_map[i - 1] : 0;
 }

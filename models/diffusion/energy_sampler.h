@@ -12,12 +12,18 @@
 
 #include "models/diffusion/ddpm_diffusion.h"
 #include "models/diffusion/energy_mcmc.h"
+#include "models/diffusion/energy_parameterisation.h"
 #include "models/diffusion/sampler_types.h"
 
 namespace dact::models {
 
 // The (guided) energy and prediction at original timesteps t (float [N]), without graph.
 using TimedEnergyField = std::function<EnergyAndGradient(const torch::Tensor& x, const torch::Tensor& t)>;
+
+// The (guided) network's field as the potential of `parameterisation`, with alpha-bar
+// of the unrespaced schedule at t.
+TimedEnergyField timed_potential(TimedEnergyField network, const EnergyParameterisation& parameterisation,
+                                 torch::Tensor alphas_cumprod);
 
 struct EnergySamplerSettings {
   bool refine = true;

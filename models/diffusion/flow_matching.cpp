@@ -2,20 +2,13 @@
 
 #include <vector>
 
+#include "models/diffusion/per_sample.h"
+
 namespace dact::models {
-namespace {
-
-torch::Tensor per_sample(const torch::Tensor& t, const torch::Tensor& like) {
-  std::vector<int64_t> shape(like.dim(), 1);
-  shape[0] = like.size(0);
-  return t.to(like.dtype()).reshape(shape);
-}
-
-}  // namespace
 
 torch::Tensor rectified_flow_interpolate(const torch::Tensor& x0, const torch::Tensor& eps,
                                          const torch::Tensor& t) {
-  const auto tt = per_sample(t, x0);
+  const auto tt = per_sample(t.to(x0.dtype()), x0);
   return (1 - tt) * x0 + tt * eps;
 }
 

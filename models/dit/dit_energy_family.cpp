@@ -18,6 +18,7 @@ constexpr double kSamplingStepsBase = 5;
 
 struct EnergyNetworkConfig {
   DitConfig dit;
+  EnergyPrediction prediction = EnergyPrediction::epsilon;
   double mcmc_step_size = 0.01;  // the seed's default; its main run uses 0.001
   bool learnable_step_size = false;
 };
@@ -34,7 +35,8 @@ class DitEnergyModel : public Model {
         learnable_step_size_(net.learnable_step_size),
         diffusion_config_(diffusion),
         diffusion_(diffusion),
-        objective_(objective) {}
+        objective_(objective),
+        parameterisation_{net.prediction, net.dit.energy_gradient_multiplier} {}
 
   torch::nn::Module& module() override { return *net_; }
   ImageShape image_shape() const override { return {config().in_channels, config().input_size}; }
@@ -53,8 +55,8 @@ class DitEnergyModel : public Model {
     const torch::Tensor y = config().class_dropout_prob > 0
                                 ? drop_class_indices(labels, config().class_dropout_prob, config().num_classes, generator)
                                 : labels;
-    MicroBatchLoss loss = energy_diffusion_loss(diffusion_, dit_conditional_energy(net_->dit, y), x0, draws,
-                                                net_->alpha, objective_.loss);
+    MicroBatchLoss loss = energy_diffusion_loss(diffusion_, dit_conditional_energy(net_->dit, y), parameterisation_,
+                                                x0, draws, net_->alpha, objective_.loss);
     loss.noise_level_name = "t";
     loss.noise_level = draws.t.to(torch::kFloat64) / diffusion_.num_timesteps();
     loss.noise_level_loss = loss.loss;
@@ -84,9 +86,10 @@ class DitEnergyModel : public Model {
     settings.diffusion_steps = T;
     settings.clip_denoised = diffusion_config_.clip_denoised;
     net_->eval();
+    const TimedEnergyField guided = dit_guided_energy(net_->dit, labels, config().num_classes, options.guidance, T);
     return sample_energy_ddpm(GaussianDiffusion(respaced),
-                              dit_guided_energy(net_->dit, labels, config().num_classes, options.guidance, T), noise,
-                              settings, randn);
+                              timed_potential(guided, parameterisation_, diffusion_.alphas_cumprod()), noise, settings,
+                              randn);
   }
 
  private:
@@ -97,6 +100,7 @@ class DitEnergyModel : public Model {
   DdpmConfig diffusion_config_;
   GaussianDiffusion diffusion_;
   EnergyObjectiveConfig objective_;
+  EnergyParameterisation parameterisation_;
 };
 
 class DitEnergySpec : public ModelSpec {
@@ -127,6 +131,7 @@ std::shared_ptr<const ModelSpec> parse_dit_energy(config::ConfigReader& model, c
   model.optional("mcmc_step_size", net.mcmc_step_size);
   model.optional("learnable_mcmc_step_size", net.learnable_step_size);
   require(net.mcmc_step_size >= 1e-4, model, "mcmc_step_size", "must be at least 1e-4 (alpha's clamp)");
+  model.choice("prediction", net.prediction, {{"epsilon", EnergyPrediction::epsilon}, {"v", EnergyPrediction::velocity}});
   // The seed's DDPM: linear betas scaled by 1000 / T, eps prediction, fixed-small variance.
   DdpmConfig diffusion;
   diffusion.variance = DdpmVariance::fixed_small;

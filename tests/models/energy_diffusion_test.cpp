@@ -230,8 +230,10 @@ TEST(EnergyGuidance, GuidesEveryChannelWithNullLabelPasses) {
 
 // Training losses on fixed inputs: the double-backward gradients of mse + refinement
 // (all of it differentiable; the contrastive negatives are detached, as in the
-// original) equal central finite differences, in float64.
-TEST(EnergyDiffusionLoss, GradientsEqualFiniteDifferences) {
+// original) equal central finite differences, in float64, with either prediction.
+class EnergyDiffusionLoss : public ::testing::TestWithParam<EnergyPrediction> {};
+
+TEST_P(EnergyDiffusionLoss, GradientsEqualFiniteDifferences) {
   torch::manual_seed(7);
   Dit net(tiny_energy_dit());
   randomize(*net, 0.15);
@@ -246,7 +248,10 @@ TEST(EnergyDiffusionLoss, GradientsEqualFiniteDifferences) {
   draws.t = torch::tensor({5, 60, 97}, torch::kInt64);
   torch::Tensor alpha = torch::tensor(0.5, torch::kFloat64).requires_grad_(true);
   const ConditionalEnergy energy = dit_conditional_energy(net, y);
-  const auto total = [&] { return energy_diffusion_loss(diffusion, energy, x0, draws, alpha, config).loss.sum(); };
+  const EnergyParameterisation parameterisation{GetParam(), net->config().energy_gradient_multiplier};
+  const auto total = [&] {
+    return energy_diffusion_loss(diffusion, energy, parameterisation, x0, draws, alpha, config).loss.sum();
+  };
   total().backward();
   std::vector<std::pair<std::string, torch::Tensor>> checked{{"alpha", alpha}};
   for (const auto& [name, p] : trained_parameters(*net)) {
@@ -276,6 +281,39 @@ TEST(EnergyDiffusionLoss, GradientsEqualFiniteDifferences) {
     }
   }
   EXPECT_NE(alpha.grad().item<double>(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Predictions, EnergyDiffusionLoss,
+                         ::testing::Values(EnergyPrediction::epsilon, EnergyPrediction::velocity),
+                         [](const auto& info) { return info.param == EnergyPrediction::epsilon ? "eps" : "v"; });
+
+// v prediction keeps a conservative field: the potential's gradient is m dU/dx of its
+// energy U (what MCMC's acceptance compares), and a network whose m dE/dx is the true v
+// gives the true noise, whose x0 is the data.
+TEST(EnergyParameterisation, VelocityPotentialIsConservativeAndExact) {
+  torch::manual_seed(3);
+  Dit net(tiny_energy_dit());
+  randomize(*net, 0.15);
+  net->to(torch::kFloat64);
+  const GaussianDiffusion diffusion = linear_diffusion(100);
+  const torch::Tensor t = torch::tensor({0, 40, 99}, torch::kInt64);
+  const torch::Tensor abar = diffusion.alphas_cumprod().index_select(0, t);
+  const EnergyParameterisation v{EnergyPrediction::velocity, net->config().energy_gradient_multiplier};
+  const torch::Tensor x = torch::randn({3, 4, 4, 4}, torch::kFloat64).requires_grad_(true);
+  const torch::Tensor y = torch::tensor({1, 4, 10}, torch::kInt64);
+  const EnergyAndGradient potential =
+      v.potential(dit_energy_field(net, x, t.to(torch::kFloat64), y, /*create_graph=*/false), x.detach(), abar);
+  const torch::Tensor energy = v.potential_energy(net->energy(x, t.to(torch::kFloat64), y).squeeze(1), x, abar);
+  const torch::Tensor dU_dx = torch::autograd::grad({energy.sum()}, {x})[0];
+  EXPECT_LE(max_relative_error(potential.gradient, v.gradient_multiplier * dU_dx), 1e-12);
+  EXPECT_LE(max_relative_error(potential.energy, energy.detach()), 1e-12);
+
+  const torch::Tensor x0 = torch::rand({3, 4, 4, 4}, torch::kFloat64) * 2 - 1, noise = torch::randn_like(x0);
+  const torch::Tensor x_t = diffusion.q_sample(x0, t, noise);
+  const EnergyAndGradient exact = v.potential({torch::zeros({3}, torch::kFloat64), v.target(x0, noise, abar)}, x_t, abar);
+  EXPECT_LE((exact.gradient - noise).abs().max().item<double>(), 1e-12);
+  const EnergyParameterisation eps{EnergyPrediction::epsilon, 2.0};
+  EXPECT_TRUE(torch::equal(eps.target(x0, noise, abar), noise));
 }
 
 // The original's math in PyTorch (energy_diffusion_reference.py) on the reference DiT's
@@ -309,8 +347,10 @@ TEST_P(EnergyDiffusionReference, LossTermsAndGradientsEqualTheReference) {
   loss_config.steps_base = 2;
   torch::Tensor alpha = input("alpha").to(torch::kFloat64).requires_grad_(true);
   const torch::Tensor x0 = input("x0");
-  const MicroBatchLoss loss = energy_diffusion_loss(linear_diffusion(100), dit_conditional_energy(net, input("y")),
-                                                    x0, draws, alpha, loss_config);
+  const MicroBatchLoss loss =
+      energy_diffusion_loss(linear_diffusion(100), dit_conditional_energy(net, input("y")),
+                            EnergyParameterisation{EnergyPrediction::epsilon, config.energy_gradient_multiplier}, x0,
+                            draws, alpha, loss_config);
   EXPECT_LE(max_relative_error(loss.loss, storage::read_h5_tensor(file, "output/loss")), 1e-9);
   for (const std::string term : {"mse", "energy", "alpha", "contrastive", "energy_negative", "accept_rate",
                                  "refinement", "descent_rate"}) {
@@ -366,7 +406,9 @@ TEST(EnergyFamily, LabelsAreDroppedOncePerStepAndEveryTermIsReported) {
   const torch::Tensor y = torch::where(dropped, torch::full_like(labels, 10), labels);
   ASSERT_TRUE(dropped.any().item<bool>() && !dropped.all().item<bool>());
   const MicroBatchLoss expected =
-      energy_diffusion_loss(linear_diffusion(100), dit_conditional_energy(net.dit, y), x0, draws, net.alpha, config);
+      energy_diffusion_loss(linear_diffusion(100), dit_conditional_energy(net.dit, y),
+                            EnergyParameterisation{EnergyPrediction::epsilon, net.dit->config().energy_gradient_multiplier},
+                            x0, draws, net.alpha, config);
   EXPECT_TRUE(torch::allclose(loss.loss, expected.loss, 1e-5, 1e-6));
 
   for (const std::string term : {"mse", "contrastive", "refinement", "energy", "energy_negative", "accept_rate",
@@ -417,6 +459,38 @@ TEST(EnergyFamily, ConfigErrorsNameTheKey) {
   EXPECT_NE(error(short_schedule, nlohmann::json::object()).find("'model.diffusion_steps'"), std::string::npos);
   EXPECT_NE(error(energy_model_config(), {{"contrastive_scale", 1.0}}).find("trainer.loss.contrastive_scale"),
             std::string::npos);
+  nlohmann::json x0_prediction = energy_model_config();
+  x0_prediction["prediction"] = "x0";
+  EXPECT_NE(error(x0_prediction, nlohmann::json::object()).find("'model.prediction'"), std::string::npos);
+}
+
+// With `prediction: v` the family's mse compares m dE/dx_t with v = sqrt(abar) eps -
+// sqrt(1 - abar) x0 (computed here from the draws, not by the loss's code).
+TEST(EnergyFamily, VelocityPredictionTrainsTheGradientOnV) {
+  nlohmann::json config = energy_model_config();
+  config["prediction"] = "v";
+  config["class_dropout_prob"] = 0.0;
+  config.erase("learnable_mcmc_step_size");
+  const auto built = parse_model_spec(config, "model")->build();
+  auto& net = dynamic_cast<EnergyDiffusionNetImpl&>(built->module());
+  torch::manual_seed(13);
+  randomize(*net.dit, 0.1);
+  const torch::Tensor x0 = torch::rand({6, 4, 4, 4}) * 2 - 1;
+  const torch::Tensor labels = torch::arange(6, torch::kInt64);
+  auto g = at::make_generator<at::CPUGeneratorImpl>(14);
+  const MicroBatchLoss loss = built->training_loss(x0, labels, g);
+
+  auto again = at::make_generator<at::CPUGeneratorImpl>(14);
+  const EnergyLossDraws draws = draw_energy_loss_inputs(x0, 100, EnergyLossConfig{}, again);
+  const torch::Tensor abar = linear_diffusion(100).alphas_cumprod().index_select(0, draws.t).to(torch::kFloat32);
+  const torch::Tensor a = abar.view({-1, 1, 1, 1});
+  const torch::Tensor x_t = a.sqrt() * x0 + (1 - a).sqrt() * draws.noise;
+  const torch::Tensor v = a.sqrt() * draws.noise - (1 - a).sqrt() * x0;
+  const torch::Tensor m_dE_dx =
+      dit_energy_field(net.dit, x_t, draws.t.to(torch::kFloat32), labels, /*create_graph=*/false).gradient;
+  const torch::Tensor expected = (v - m_dE_dx).square().flatten(1).mean(1);
+  EXPECT_TRUE(torch::allclose(loss.terms.at("mse"), expected, 1e-4, 1e-6))
+      << loss.terms.at("mse") << expected;
 }
 
 // Sampling: MCMC changes the sample, --no-mcmc gives plain ancestral DDPM, guidance
