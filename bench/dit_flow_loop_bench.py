@@ -19,7 +19,6 @@ Every step also does what EDM2's training_loop.py does inline: the power-functio
 update of the preset's tracks (ema.stds), as train_loop_bench.py --ema. Prints one JSON
 line: the parameter counts (all, and without the fixed pos_embed) and images_per_s over the steps after --warmup.
 """
-import argparse
 import json
 import os
 import sys
@@ -29,7 +28,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dit_step_bench import DiT  # noqa: E402
-from train_loop_bench import learning_rate, load_shards, optimizer_step, timed_steps  # noqa: E402
+from train_loop_bench import load_shards, loop_bench_parser, time_preset_recipe  # noqa: E402
 
 PRESET = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs', 'fashion-mnist-dit-flow.json')
 FLOW_TIMESTEP_SCALE = 1000  # DiT's timestep embedding expects t in [0, 1000)
@@ -71,13 +70,7 @@ def flow_matching_loss(net, x0, labels, loss_config, class_dropout_prob, null_cl
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--dataset', required=True)
-    parser.add_argument('--steps', type=int, default=100)
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--batch', type=int, default=64)
-    parser.add_argument('--threads', type=int, default=2)
-    args = parser.parse_args()
+    args = loop_bench_parser(__doc__, steps=100, warmup=5).parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     with open(PRESET) as f:
@@ -91,25 +84,13 @@ def main():
               model['num_heads'], num_classes=model['num_classes'], learn_sigma=False, class_dropout_prob=0).train()
     initialize_weights(net, model['hidden_size'], model['input_size'] // model['patch_size'])
     params = [p for p in net.parameters() if p.requires_grad]
-    ref_lr, ref_batches, rampup_Mimg = trainer['ref_lr'], trainer['ref_batches'], trainer['rampup_Mimg']
-    opt = torch.optim.Adam(params, lr=ref_lr, betas=(0.9, 0.99), eps=1e-8)
-    ema_tracks = [(std, [p.detach().clone() for p in params]) for std in preset['ema']['stds']]
-    n = args.batch
 
-    def step(index):
-        batch = torch.randint(len(images), (n,))
+    def batch_loss(batch):
         x0 = images[batch].float() / 127.5 - 1
-        loss = flow_matching_loss(net, x0, labels[batch], trainer['loss'], model['class_dropout_prob'],
+        return flow_matching_loss(net, x0, labels[batch], trainer['loss'], model['class_dropout_prob'],
                                   model['num_classes']).mean()
-        lr = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)  # dact: of the images seen before
-        return optimizer_step(opt, loss, lr, ema_tracks, params, (index + 1) * n, n)
 
-    seconds, last_loss = timed_steps(step, args.warmup, args.steps)
-    print(json.dumps({'impl': 'python', 'parameters': sum(p.numel() for p in net.parameters()),
-                      'trainable_parameters': sum(p.numel() for p in params), 'threads': args.threads,
-                      'batch': n, 'steps': args.steps, 'seconds': round(seconds, 3),
-                      'images_per_s': round(args.steps * n / seconds, 1), 'last_loss': round(last_loss, 5)}),
-          flush=True)
+    time_preset_recipe(args, preset, net, params, len(images), batch_loss, 'python')
 
 
 if __name__ == '__main__':

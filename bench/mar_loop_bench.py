@@ -22,7 +22,6 @@ loss and gradients, less work).
 Every step also updates the preset's power-function EMA tracks inline (as EDM2's
 training_loop.py). Prints one JSON line: parameters and images_per_s after --warmup.
 """
-import argparse
 import json
 import math
 import os
@@ -34,7 +33,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_loop_bench import learning_rate, load_shards, optimizer_step, timed_steps  # noqa: E402
+from train_loop_bench import load_shards, loop_bench_parser, time_preset_recipe  # noqa: E402
 
 PRESET = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs', 'fashion-mnist-mar.json')
 
@@ -218,12 +217,7 @@ class MAR(nn.Module):  # models/mar.py, LayerNorm eps 1e-6, no dropout
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--dataset', required=True)
-    parser.add_argument('--steps', type=int, default=50)
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--batch', type=int, default=64)
-    parser.add_argument('--threads', type=int, default=2)
+    parser = loop_bench_parser(__doc__, steps=50, warmup=5)
     parser.add_argument('--masked-only', action='store_true')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -235,24 +229,9 @@ def main():
     assert model['arch'] == 'mar' and model.get('clip_denoised', False) in (True, False)
     images, labels = load_shards(args.dataset)
     net = MAR(model).train()
-    params = list(net.parameters())
-    ref_lr, ref_batches, rampup_Mimg = trainer['ref_lr'], trainer['ref_batches'], trainer['rampup_Mimg']
-    opt = torch.optim.Adam(params, lr=ref_lr, betas=(0.9, 0.99), eps=1e-8)
-    ema_tracks = [(std, [p.detach().clone() for p in params]) for std in preset['ema']['stds']]
-    n = args.batch
-
-    def step(index):
-        batch = torch.randint(len(images), (n,))
-        loss = net(images[batch].float() / 127.5 - 1, labels[batch], args.masked_only)
-        lr = learning_rate(index * n, n, ref_lr, ref_batches, rampup_Mimg)  # dact: of the images seen before
-        return optimizer_step(opt, loss, lr, ema_tracks, params, (index + 1) * n, n)
-
-    seconds, last_loss = timed_steps(step, args.warmup, args.steps)
-    print(json.dumps({'impl': 'python_masked_only' if args.masked_only else 'python',
-                      'parameters': sum(p.numel() for p in params), 'threads': args.threads, 'batch': n,
-                      'steps': args.steps, 'seconds': round(seconds, 3),
-                      'images_per_s': round(args.steps * n / seconds, 1), 'last_loss': round(last_loss, 5)}),
-          flush=True)
+    time_preset_recipe(args, preset, net, list(net.parameters()), len(images),
+                       lambda batch: net(images[batch].float() / 127.5 - 1, labels[batch], args.masked_only),
+                       'python_masked_only' if args.masked_only else 'python')
 
 
 if __name__ == '__main__':

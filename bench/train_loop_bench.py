@@ -82,13 +82,40 @@ def timed_steps(step, warmup, steps):
     return time.perf_counter() - start, last_loss
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def loop_bench_parser(description, steps, warmup):
+    """The flags every training-loop baseline takes."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--dataset', required=True)
-    parser.add_argument('--steps', type=int, default=150)
-    parser.add_argument('--warmup', type=int, default=10)
+    parser.add_argument('--steps', type=int, default=steps)
+    parser.add_argument('--warmup', type=int, default=warmup)
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--threads', type=int, default=2)
+    return parser
+
+
+def time_preset_recipe(args, preset, net, params, num_images, batch_loss, impl):
+    """Times a preset's recipe as dact trains it (Adam (0.9, 0.99), its lr schedule, its
+    power EMA tracks inline) over batch_loss(indices of a random batch); prints a JSON line."""
+    trainer, n = preset['trainer'], args.batch
+    opt = torch.optim.Adam(params, lr=trainer['ref_lr'], betas=(0.9, 0.99), eps=1e-8)
+    ema_tracks = [(std, [p.detach().clone() for p in params]) for std in preset['ema']['stds']]
+
+    def step(index):
+        loss = batch_loss(torch.randint(num_images, (n,)))
+        # dact: the lr of the images seen before the step
+        lr = learning_rate(index * n, n, trainer['ref_lr'], trainer['ref_batches'], trainer['rampup_Mimg'])
+        return optimizer_step(opt, loss, lr, ema_tracks, params, (index + 1) * n, n)
+
+    seconds, last_loss = timed_steps(step, args.warmup, args.steps)
+    print(json.dumps({'impl': impl, 'parameters': sum(p.numel() for p in net.parameters()),
+                      'trainable_parameters': sum(p.numel() for p in params), 'threads': args.threads,
+                      'batch': n, 'steps': args.steps, 'seconds': round(seconds, 3),
+                      'images_per_s': round(args.steps * n / seconds, 1), 'last_loss': round(last_loss, 5)}),
+          flush=True)
+
+
+def main():
+    parser = loop_bench_parser(__doc__, steps=150, warmup=10)
     parser.add_argument('--ema', action='store_true')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
