@@ -381,21 +381,40 @@ nlohmann::json energy_model_config() {
           {"diffusion_steps", 100}, {"learnable_mcmc_step_size", true}, {"mcmc_step_size", 0.05}};
 }
 
+// A family's model with random weights (seeded by `seed`) and its training loss on n
+// images with labels 0 .. n-1, drawn from generator `seed` + 1.
+struct FamilyLoss {
+  std::unique_ptr<Model> model;
+  EnergyDiffusionNetImpl* net;
+  torch::Tensor x0, labels;
+  MicroBatchLoss loss;
+};
+
+FamilyLoss family_loss(const nlohmann::json& model_config, const nlohmann::json& loss_config, uint64_t seed,
+                       int64_t n) {
+  FamilyLoss out;
+  const auto spec = parse_model_spec(model_config, "model", loss_config, "trainer.loss");
+  torch::manual_seed(seed);
+  out.model = spec->build();
+  out.net = &dynamic_cast<EnergyDiffusionNetImpl&>(out.model->module());
+  randomize(*out.net->dit, 0.1);
+  out.x0 = torch::rand({n, 4, 4, 4}) * 2 - 1;
+  out.labels = torch::arange(n, torch::kInt64);
+  auto g = at::make_generator<at::CPUGeneratorImpl>(seed + 1);
+  out.loss = out.model->training_loss(out.x0, out.labels, g);
+  return out;
+}
+
 // Fault 4: label dropout is drawn once per sample and step. The family's loss equals the
 // loss at one fixed set of labels (drawn after the other inputs from the same
 // generator); the original redrew dropout at each of the step's many network calls.
 // Fault 6: the terms (in stats.jsonl) hold the accept rate, mean energies, alpha and
 // every loss term.
 TEST(EnergyFamily, LabelsAreDroppedOncePerStepAndEveryTermIsReported) {
-  const auto spec = parse_model_spec(energy_model_config(), "model", {{"contrastive_weight", 0.05}}, "trainer.loss");
-  torch::manual_seed(9);
-  const auto built = spec->build();
-  auto& net = dynamic_cast<EnergyDiffusionNetImpl&>(built->module());
-  randomize(*net.dit, 0.1);
-  const torch::Tensor x0 = torch::rand({8, 4, 4, 4}) * 2 - 1;
-  const torch::Tensor labels = torch::arange(8, torch::kInt64);
-  auto g = at::make_generator<at::CPUGeneratorImpl>(10);
-  const MicroBatchLoss loss = built->training_loss(x0, labels, g);
+  const FamilyLoss family = family_loss(energy_model_config(), {{"contrastive_weight", 0.05}}, 9, 8);
+  const torch::Tensor &x0 = family.x0, &labels = family.labels;
+  const MicroBatchLoss& loss = family.loss;
+  EnergyDiffusionNetImpl& net = *family.net;
 
   auto again = at::make_generator<at::CPUGeneratorImpl>(10);
   EnergyLossConfig config;
@@ -471,14 +490,8 @@ TEST(EnergyFamily, VelocityPredictionTrainsTheGradientOnV) {
   config["prediction"] = "v";
   config["class_dropout_prob"] = 0.0;
   config.erase("learnable_mcmc_step_size");
-  const auto built = parse_model_spec(config, "model")->build();
-  auto& net = dynamic_cast<EnergyDiffusionNetImpl&>(built->module());
-  torch::manual_seed(13);
-  randomize(*net.dit, 0.1);
-  const torch::Tensor x0 = torch::rand({6, 4, 4, 4}) * 2 - 1;
-  const torch::Tensor labels = torch::arange(6, torch::kInt64);
-  auto g = at::make_generator<at::CPUGeneratorImpl>(14);
-  const MicroBatchLoss loss = built->training_loss(x0, labels, g);
+  const FamilyLoss family = family_loss(config, nlohmann::json::object(), 13, 6);
+  const torch::Tensor &x0 = family.x0, &labels = family.labels;
 
   auto again = at::make_generator<at::CPUGeneratorImpl>(14);
   const EnergyLossDraws draws = draw_energy_loss_inputs(x0, 100, EnergyLossConfig{}, again);
@@ -487,10 +500,10 @@ TEST(EnergyFamily, VelocityPredictionTrainsTheGradientOnV) {
   const torch::Tensor x_t = a.sqrt() * x0 + (1 - a).sqrt() * draws.noise;
   const torch::Tensor v = a.sqrt() * draws.noise - (1 - a).sqrt() * x0;
   const torch::Tensor m_dE_dx =
-      dit_energy_field(net.dit, x_t, draws.t.to(torch::kFloat32), labels, /*create_graph=*/false).gradient;
+      dit_energy_field(family.net->dit, x_t, draws.t.to(torch::kFloat32), labels, /*create_graph=*/false).gradient;
   const torch::Tensor expected = (v - m_dE_dx).square().flatten(1).mean(1);
-  EXPECT_TRUE(torch::allclose(loss.terms.at("mse"), expected, 1e-4, 1e-6))
-      << loss.terms.at("mse") << expected;
+  EXPECT_TRUE(torch::allclose(family.loss.terms.at("mse"), expected, 1e-4, 1e-6))
+      << family.loss.terms.at("mse") << expected;
 }
 
 // Sampling: MCMC changes the sample, --no-mcmc gives plain ancestral DDPM, guidance
