@@ -60,14 +60,15 @@ TEST(RunFiles, LastLineSkipsTornAndGarbledLines) {
   EXPECT_FALSE(last_json_line(dir / "missing").has_value());
 }
 
-TEST(RunFiles, PreviewsAreTheGridsByKimg) {
+TEST(RunFiles, PreviewsAreTheGridsByImageCount) {
   dact::testing::TempDir dir("dact_run_files");
   const fs::path samples = fs::path(dir.path()) / "samples";
   fs::create_directories(samples);
-  for (const char* name : {"000032.png", "000000.png", "000016.png", "grid.png", "000016.png.tmp", "12.png"}) {
+  for (const char* name : {"000032.png", "000000.png", "000016.png", "000016.064.png", "grid.png", "000016.png.tmp",
+                           "12.png"}) {
     write(samples / name, "x");
   }
-  EXPECT_EQ(preview_kimgs(storage::RunDirectory(dir.path())), (std::vector<int64_t>{0, 16, 32}));
+  EXPECT_EQ(storage::RunDirectory(dir.path()).sample_grid_nimgs(), (std::vector<int64_t>{0, 16000, 16064, 32000}));
 }
 
 TEST(HostPort, PublishedAddressesParseBack) {
