@@ -219,7 +219,9 @@ TEST_F(RunPage, ChromiumShowsTheLiveRunAndTheReport) {
     EXPECT_EQ(nimg % 160, 0) << previews[i];
     EXPECT_DOUBLE_EQ(previews[i].at("kimg").get<double>(), nimg / 1000.0);
     EXPECT_EQ(previews[i].at("src"), "/samples/" + dact::storage::nimg_name(nimg) + ".png");
-    if (i > 0) EXPECT_GT(nimg, previews[i - 1].at("nimg").get<int64_t>());
+    if (i > 0) {
+      EXPECT_GT(nimg, previews[i - 1].at("nimg").get<int64_t>());
+    }
   }
   EXPECT_EQ(status_code_of(get(port, previews[0].at("src").get<std::string>())), 200);
   EXPECT_EQ(status_code_of(get(port, "/samples/000000.160.png")), 200);

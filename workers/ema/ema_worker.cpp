@@ -122,9 +122,9 @@ void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
     if (snapshot_due) {
       // Named by the exact image count, so only the snapshot of this very nimg can exist
       // under this name: one a resumed run writes again (killed after writing it, before
-      // the next checkpoint). Replacing it is safe: the resume is exact, so the tracks are
-      // the same, and the write is atomic (temp name, fsync, rename), so a reader sees the
-      // old file or the new one, never a mix.
+      // the next checkpoint). Replacing it is safe: the resume is exact and tensor files
+      // carry no write times, so the file comes out with the same bytes, and the write is
+      // atomic (temp name, fsync, rename), so a reader sees one whole file, never a mix.
       const std::string path = run_.snapshot_path(nimg);
       write_ema_snapshot(path, *snapshot);
       links_.snapshot_written(nimg, path);
