@@ -112,7 +112,7 @@ TEST_F(SnapshotNames, EverySnapshotAndPreviewIsItsOwnFile) {
   // Every snapshot the EMA actor reported went to a path no other report used: none was
   // written over another.
   const std::string log = dact::testing::read_text(run() / "log.txt");
-  const std::regex reported(R"(snapshot at (\d+) images: (\S+))");
+  const std::regex reported(R"(snapshot at (\d+) images: (/\S+\.h5))");
   std::map<std::string, int64_t> reports;
   int report_count = 0;
   for (std::sregex_iterator it(log.begin(), log.end(), reported), end; it != end; ++it, ++report_count) {
