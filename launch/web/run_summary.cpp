@@ -35,8 +35,6 @@ std::string text_of(const nlohmann::json& row, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-// The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
-// a small table: one row per bucket that saw samples.
 // A snapshot's kimg to the image (0.064, 16, 1234.567): fractional since snapshots are
 // named by their image count; old metrics lines hold whole numbers.
 std::string kimg_text(double kimg) {
@@ -46,6 +44,8 @@ std::string kimg_text(double kimg) {
   return text;
 }
 
+// The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
+// a small table: one row per bucket that saw samples.
 std::string noise_level_table(const nlohmann::json& stats) {
   const auto found = stats.find("loss_by_noise_level");
   if (found == stats.end() || !found->is_object()) return "";
