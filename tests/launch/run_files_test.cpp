@@ -94,5 +94,15 @@ TEST(RunSummary, ProgressLineShowsTheBarTheEtaAndTheLastStep) {
   EXPECT_EQ(progress_line(summary, 4), "[####]  48.0 / 48 kimg  100%  loss 0.25  100 images/s");
 }
 
+TEST(RunSummary, MetricsLineShowsTheSnapshotsKimgToTheImage) {
+  RunSummary summary;
+  summary.metrics = nlohmann::json{{"kimg", 0.064}, {"nimg", 64}, {"fd256", 41.5}};
+  EXPECT_NE(describe_run(summary, "r", 0).find("fd256 41.50 at 0.064 kimg"), std::string::npos);
+  summary.metrics = nlohmann::json{{"kimg", 1234.567}, {"nimg", 1234567}, {"fd256", 3.0}};
+  EXPECT_NE(describe_run(summary, "r", 0).find("at 1234.567 kimg"), std::string::npos);
+  summary.metrics = nlohmann::json{{"kimg", 16}, {"fd", 9.0}};  // a line of before: whole kimg, no nimg
+  EXPECT_NE(describe_run(summary, "r", 0).find("fd 9.00 at 16 kimg"), std::string::npos) << describe_run(summary, "r", 0);
+}
+
 }  // namespace
 }  // namespace dact::launch
