@@ -210,10 +210,17 @@ TEST_F(RunPage, ChromiumShowsTheLiveRunAndTheReport) {
   EXPECT_EQ(status_code_of(lines), 200);
   EXPECT_NE(lines.find("\"next\""), std::string::npos);
   // A grid every 160 images, several in kimg 0: each under its own image count and name.
-  const std::string previews_reply = get(port, "/api/previews");
-  const nlohmann::json previews =
-      nlohmann::json::parse(previews_reply.substr(previews_reply.find("\r\n\r\n") + 4)).at("previews");
-  ASSERT_GE(previews.size(), 2u) << previews_reply;
+  std::string previews_reply;
+  nlohmann::json previews;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        previews_reply = get(port, "/api/previews");
+        previews = nlohmann::json::parse(previews_reply.substr(previews_reply.find("\r\n\r\n") + 4)).at("previews");
+        return previews.size() >= 2;
+      },
+      120))
+      << previews_reply;
+  ASSERT_FALSE(previews.empty()) << previews_reply;
   for (size_t i = 0; i < previews.size(); ++i) {
     const int64_t nimg = previews[i].at("nimg").get<int64_t>();
     EXPECT_EQ(nimg % 160, 0) << previews[i];
