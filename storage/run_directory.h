@@ -8,12 +8,12 @@
 //   RUN/checkpoints/ema-<step>.h5         EMA tracks at the same step
 //   RUN/snapshots/snapshot-<time>.h5      raw power-EMA tracks, for reconstruction
 //   RUN/samples/<time>.png                preview grids
-// where <time> is storage::nimg_name of the image count (KKKKKK, or KKKKKK.FFF).
 //   RUN/sweeps/<name>.jsonl, <name>.png   a post-hoc EMA sweep's table and plot
 //   RUN/sweeps/<name>/                    ... its plan, reconstructions and finished parts
 //   RUN/restarts.jsonl                    one line per restart by the supervisor
 //   RUN/failure.json                      the first rank that failed in the current world
 //   RUN/stop_request                      present: the world is asked to stop early
+// <time> is the storage::nimg_name of the training images seen (KKKKKK, or KKKKKK.FFF).
 #include <cstdint>
 #include <string>
 #include <vector>
