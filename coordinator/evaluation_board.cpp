@@ -25,7 +25,7 @@ EvaluationBoard::EvaluationBoard(EvaluationPlan plan) : plan_(plan) {
   if (plan_.max_pending < 1) throw std::invalid_argument("max_pending must be >= 1");
 }
 
-EvaluationBoard::Opened EvaluationBoard::open(int64_t kimg, std::string snapshot_path, SteadyTime now) {
+EvaluationBoard::Opened EvaluationBoard::open(int64_t nimg, std::string snapshot_path, SteadyTime now) {
   Opened opened;
   if (open_.size() >= plan_.max_pending) {
     auto oldest = open_.begin();
@@ -37,7 +37,7 @@ EvaluationBoard::Opened EvaluationBoard::open(int64_t kimg, std::string snapshot
   const uint64_t id = next_id_++;
   OpenEvaluation& evaluation = open_[id];
   evaluation.id = id;
-  evaluation.kimg = kimg;
+  evaluation.nimg = nimg;
   evaluation.snapshot_path = std::move(snapshot_path);
   evaluation.parts = split_into_parts(plan_);
   evaluation.job_ids.assign(evaluation.parts.size(), 0);
@@ -69,7 +69,7 @@ std::optional<FinishedEvaluation> EvaluationBoard::accept(JobId job, actors::Byt
   }
   FinishedEvaluation finished;
   finished.id = evaluation.id;
-  finished.kimg = evaluation.kimg;
+  finished.nimg = evaluation.nimg;
   finished.snapshot_path = evaluation.snapshot_path;
   for (auto& part_result : evaluation.results) finished.results.push_back(std::move(*part_result));
   finished.evaluators = std::move(evaluation.evaluators);

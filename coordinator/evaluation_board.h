@@ -38,7 +38,7 @@ std::vector<EvaluationPartSeeds> split_into_parts(const EvaluationPlan& plan);
 
 struct OpenEvaluation {
   uint64_t id = 0;
-  int64_t kimg = 0;
+  int64_t nimg = 0;  // the snapshot's training images
   std::string snapshot_path;
   std::vector<EvaluationPartSeeds> parts;
   std::vector<JobId> job_ids;                   // by part; 0 until bind_job
@@ -49,7 +49,7 @@ struct OpenEvaluation {
 
 struct FinishedEvaluation {
   uint64_t id = 0;
-  int64_t kimg = 0;
+  int64_t nimg = 0;
   std::string snapshot_path;
   std::vector<actors::Bytes> results;  // in part order
   std::vector<std::string> evaluators;  // in part order
@@ -67,7 +67,7 @@ class EvaluationBoard {
   };
   // Opens the evaluation of one snapshot; the caller submits one job per part and
   // tells bind_job its id.
-  Opened open(int64_t kimg, std::string snapshot_path, SteadyTime now);
+  Opened open(int64_t nimg, std::string snapshot_path, SteadyTime now);
   void bind_job(uint64_t evaluation_id, int64_t part_index, JobId job);
 
   // A job's accepted result (each job's result is accepted once by the job queue).

@@ -184,6 +184,22 @@ torch::Tensor read_h5_tensor(const H5::Group& group, const std::string& name) {
   }
 }
 
+H5::FileCreatPropList h5_untimed_file_properties() {
+  H5::FileCreatPropList properties;
+  H5Pset_obj_track_times(properties.getId(), false);
+  return properties;
+}
+
+H5::Group create_h5_group(H5::Group& parent, const std::string& name) {
+  const hid_t properties = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_obj_track_times(properties, false);
+  const hid_t id = H5Gcreate2(parent.getId(), name.c_str(), H5P_DEFAULT, properties, H5P_DEFAULT);
+  H5Pclose(properties);
+  if (id < 0) throw H5::GroupIException("create_h5_group", "cannot create group '" + name + "'");
+  H5Gclose(id);
+  return parent.openGroup(name);
+}
+
 void write_h5_tensor(H5::Group& group, const std::string& name, const torch::Tensor& tensor) {
   const std::string file = h5_file_name(group);
   const torch::Tensor data = tensor.detach().to(torch::kCPU).contiguous();
@@ -193,12 +209,14 @@ void write_h5_tensor(H5::Group& group, const std::string& name, const torch::Ten
     std::string parent;
     for (size_t i = 0; i + 1 < parts.size(); ++i) {
       parent += (parent.empty() ? "" : "/") + parts[i];
-      if (!h5_has_path(group, parent)) group.createGroup(parent);
+      if (!h5_has_path(group, parent)) create_h5_group(group, parent);
     }
     std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
     const H5::DataSpace space = dims.empty() ? H5::DataSpace(H5S_SCALAR)
                                              : H5::DataSpace(dims.size(), dims.data());
-    H5::DataSet dataset = group.createDataSet(name, stored.file_type, space);
+    H5::DSetCreatPropList properties;
+    H5Pset_obj_track_times(properties.getId(), false);
+    H5::DataSet dataset = group.createDataSet(name, stored.file_type, space, properties);
     if (data.scalar_type() == torch::kBFloat16) write_h5_string_attribute(dataset, "dtype", "bfloat16");
     if (data.scalar_type() == torch::kBool) write_h5_string_attribute(dataset, "dtype", "bool");
     if (data.numel() > 0) dataset.write(data.data_ptr(), memory_type_of(data.scalar_type(), dataset));

@@ -26,6 +26,11 @@ H5::H5File open_h5_for_reading(const std::string& path);
 // stored dtype (float16/32/64, bfloat16, int8/16/32/64, uint8, bool).
 torch::Tensor read_h5_tensor(const H5::Group& group, const std::string& name);
 
+// Files, groups and datasets made without HDF5's default modification times, so the same
+// contents written twice are the same bytes (a resumed run writes some snapshots again).
+H5::FileCreatPropList h5_untimed_file_properties();
+H5::Group create_h5_group(H5::Group& parent, const std::string& name);
+
 // Writes `tensor` as dataset `name` below `group`; missing parent groups are made.
 void write_h5_tensor(H5::Group& group, const std::string& name, const torch::Tensor& tensor);
 

@@ -8,9 +8,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <regex>
 
 #include "storage/atomic_file.h"
+#include "storage/nimg_name.h"
 #include "storage/storage_error.h"
 
 namespace dact::storage {
@@ -29,6 +31,29 @@ std::vector<int64_t> numbers_in_names(const std::string& dir, const std::regex& 
   }
   std::sort(numbers.begin(), numbers.end());
   return numbers;
+}
+
+// Image counts of the files "<prefix><time><suffix>" in dir (temporary names end
+// otherwise). A malformed <time> throws naming the file, or with skip_malformed is passed over.
+std::vector<int64_t> nimgs_in_names(const std::string& dir, const std::string& prefix, const std::string& suffix,
+                                    bool skip_malformed) {
+  std::vector<int64_t> nimgs;
+  if (!fs::is_directory(dir)) return nimgs;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string time = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (skip_malformed) {
+      if (std::optional<int64_t> nimg = parse_nimg_name(time)) nimgs.push_back(*nimg);
+    } else {
+      nimgs.push_back(nimg_of_name(time, entry.path().string()));
+    }
+  }
+  std::sort(nimgs.begin(), nimgs.end());
+  return nimgs;
 }
 
 }  // namespace
@@ -58,12 +83,10 @@ std::string RunDirectory::checkpoint_path(int64_t step) const {
 std::string RunDirectory::ema_state_path(int64_t step) const {
   return fmt::format("{}/checkpoints/ema-{:08d}.h5", root_, step);
 }
-std::string RunDirectory::snapshot_path(int64_t kimg) const {
-  return fmt::format("{}/snapshots/snapshot-{:06d}.h5", root_, kimg);
+std::string RunDirectory::snapshot_path(int64_t nimg) const {
+  return root_ + "/snapshots/snapshot-" + nimg_name(nimg) + ".h5";
 }
-std::string RunDirectory::sample_grid_path(int64_t kimg) const {
-  return fmt::format("{}/samples/{:06d}.png", root_, kimg);
-}
+std::string RunDirectory::sample_grid_path(int64_t nimg) const { return root_ + "/samples/" + nimg_name(nimg) + ".png"; }
 
 std::string RunDirectory::sweep_dir(const std::string& name) const { return root_ + "/sweeps/" + name; }
 
@@ -78,8 +101,14 @@ std::vector<int64_t> RunDirectory::checkpoint_steps() const {
   return steps;
 }
 
-std::vector<int64_t> RunDirectory::snapshot_kimgs() const {
-  return numbers_in_names(root_ + "/snapshots", std::regex(R"(snapshot-(\d{1,18})\.h5)"));
+std::vector<int64_t> RunDirectory::snapshot_nimgs() const {
+  // A snapshot passed over would silently change every post-hoc reconstruction.
+  return nimgs_in_names(root_ + "/snapshots", "snapshot-", ".h5", /*skip_malformed=*/false);
+}
+
+std::vector<int64_t> RunDirectory::sample_grid_nimgs() const {
+  // A stray picture beside the grids must not take the run page down.
+  return nimgs_in_names(root_ + "/samples", "", ".png", /*skip_malformed=*/true);
 }
 
 void append_json_line(const std::string& path, const std::string& json_line) {

@@ -101,13 +101,13 @@ void write_tensor_file(const std::string& path, const TensorFile& contents) {
   std::lock_guard<std::recursive_mutex> lock(hdf5_mutex());
   AtomicFile output(path);
   try {
-    H5::H5File file(output.temp_path(), H5F_ACC_TRUNC);
+    H5::H5File file(output.temp_path(), H5F_ACC_TRUNC, h5_untimed_file_properties());
     write_h5_string_attribute(file, "format", kFormat);
     write_h5_string_attribute(file, "format_version", std::to_string(kFormatVersion));
     const std::string metadata_text = contents.metadata.dump();
     write_h5_string_attribute(file, "metadata", metadata_text);
     write_h5_string_attribute(file, "tensor_count", std::to_string(contents.tensors.size()));
-    H5::Group group = file.createGroup("tensors");
+    H5::Group group = create_h5_group(file, "tensors");
     std::map<std::string, std::pair<torch::Tensor, std::string>> written;
     for (const auto& [name, tensor] : contents.tensors) {
       write_h5_tensor(group, name, tensor);

@@ -50,12 +50,12 @@ void TrainingFinished::encode(ByteWriter& out) const { out.i64(step); }
 TrainingFinished TrainingFinished::decode(ByteReader& in, uint16_t) { return {in.i64()}; }
 
 void SnapshotWritten::encode(ByteWriter& out) const {
-  out.i64(kimg);
+  out.i64(nimg);
   out.string(path);
 }
 SnapshotWritten SnapshotWritten::decode(ByteReader& in, uint16_t) {
   SnapshotWritten message;
-  message.kimg = in.i64();
+  message.nimg = in.i64();
   message.path = in.string();
   return message;
 }

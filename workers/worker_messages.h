@@ -55,10 +55,11 @@ struct TrainingFinished {
   int64_t step = 0;
 };
 
-// EMA actor -> coordinator: a snapshot file is complete on disk.
+// EMA actor -> coordinator: a snapshot file is complete on disk. Version 2 carries the
+// exact image count where version 1 had whole kimg (two snapshots of one kimg looked alike).
 struct SnapshotWritten {
-  DACT_ACTOR_MESSAGE(SnapshotWritten, 205, 1, 1)
-  int64_t kimg = 0;
+  DACT_ACTOR_MESSAGE(SnapshotWritten, 205, 2, 2)
+  int64_t nimg = 0;  // training images the snapshot's tracks have seen
   std::string path;
 };
 

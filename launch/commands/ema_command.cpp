@@ -48,7 +48,7 @@ struct EmaReconstructOptions {
 void run_ema_reconstruct(const EmaReconstructOptions& options) {
   const storage::RunDirectory run(options.run_dir);
   std::vector<std::string> snapshots;
-  for (int64_t kimg : run.snapshot_kimgs()) snapshots.push_back(run.snapshot_path(kimg));
+  for (int64_t nimg : run.snapshot_nimgs()) snapshots.push_back(run.snapshot_path(nimg));
   if (snapshots.empty()) throw std::runtime_error(options.run_dir + ": no snapshots to reconstruct from");
   for (const auto& output : workers::ema::reconstruct_posthoc_ema(snapshots, options.out_std,
                                                                   options.out_kimg * 1000, options.out_dir)) {

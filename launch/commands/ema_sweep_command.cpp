@@ -73,8 +73,8 @@ std::vector<std::string> reconstruct(const storage::RunDirectory& run, const Swe
   if (missing.empty()) return paths;
   std::vector<std::string> snapshots;
   uintmax_t bytes = 0;
-  for (int64_t kimg : run.snapshot_kimgs()) {
-    snapshots.push_back(run.snapshot_path(kimg));
+  for (int64_t nimg : run.snapshot_nimgs()) {
+    snapshots.push_back(run.snapshot_path(nimg));
     bytes += fs::file_size(snapshots.back());
   }
   if (snapshots.empty()) throw storage::StorageError(run.root(), "no snapshots to reconstruct from");

@@ -103,8 +103,8 @@ void run_coordinator_role(RoleContext& context) {
     LOG(INFO) << "progress " << progress.json_line;
   });
   actor.on<workers::SnapshotWritten>(ema, [&](const workers::SnapshotWritten& snapshot, actors::PeerId) {
-    LOG(INFO) << "snapshot " << snapshot.kimg << " kimg: " << snapshot.path;
-    if (config.eval.enabled) evaluations.snapshot_written(snapshot.kimg, snapshot.path);
+    LOG(INFO) << "snapshot at " << snapshot.nimg << " images: " << snapshot.path;
+    if (config.eval.enabled) evaluations.snapshot_written(snapshot.nimg, snapshot.path);
   });
   actor.on<workers::TrainingFinished>(trainer_0, [&](const workers::TrainingFinished& finished, actors::PeerId) {
     LOG(INFO) << "training reached step " << finished.step;

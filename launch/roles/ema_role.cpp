@@ -14,8 +14,8 @@ void run_ema_role(RoleContext& context) {
   actors::Actor& actor = member.actor;
 
   workers::ema::EmaLinks links;
-  links.snapshot_written = [&actor](int64_t kimg, std::string path) {
-    actor.post([&actor, kimg, path = std::move(path)] { actor.send(0, workers::SnapshotWritten{kimg, path}); });
+  links.snapshot_written = [&actor](int64_t nimg, std::string path) {
+    actor.post([&actor, nimg, path = std::move(path)] { actor.send(0, workers::SnapshotWritten{nimg, path}); });
   };
   links.finished = [&actor](int64_t step) {
     actor.post([&actor, step] { actor.send(0, workers::EmaFinished{step}); });

@@ -42,13 +42,13 @@ void serve_evaluation_jobs(actors::Actor& actor, coordinator::MemberSession& ses
     if (is_reconstruct_part(lease.payload)) {
       const auto part = workers::from_job_bytes<workers::evaluator::ReconstructPart>(lease.payload);
       LOG(INFO) << "evaluator: job " << lease.job_id << " started: part " << part.part_index << " (held-out images "
-                << part.job.index_begin << ".." << part.job.index_end << ") of snapshot " << part.kimg
-                << " kimg, attempt " << lease.attempt;
+                << part.job.index_begin << ".." << part.job.index_end << ") of the snapshot at " << part.nimg
+                << " images, attempt " << lease.attempt;
     } else {
       const auto part = workers::from_job_bytes<workers::evaluator::EvaluatePart>(lease.payload);
       LOG(INFO) << "evaluator: job " << lease.job_id << " started: part " << part.part_index << " (seeds "
-                << part.job.seed_begin << ".." << part.job.seed_end << ") of snapshot " << part.kimg
-                << " kimg, attempt " << lease.attempt;
+                << part.job.seed_begin << ".." << part.job.seed_end << ") of the snapshot at " << part.nimg
+                << " images, attempt " << lease.attempt;
     }
     jobs.start(lease.job_id, lease.payload);
   });

@@ -61,12 +61,12 @@ evaluator::EvaluationJob job_settings(const SnapshotEvaluationsOptions& options,
 
 // An autoencoder's part: the held-out images of the part's range ("seeds" of the plan).
 evaluator::ReconstructPart reconstruct_part(const SnapshotEvaluationsOptions& options, const std::string& snapshot,
-                                            uint64_t evaluation_id, int64_t kimg,
+                                            uint64_t evaluation_id, int64_t nimg,
                                             const coordinator::EvaluationPartSeeds& part) {
   evaluator::ReconstructPart job;
   job.evaluation_id = evaluation_id;
   job.part_index = part.part_index;
-  job.kimg = kimg;
+  job.nimg = nimg;
   job.job.snapshot_path = snapshot;
   job.job.ema_std = options.eval.ema_std;
   job.job.ema_name = options.eval.ema;
@@ -94,23 +94,23 @@ bool SnapshotEvaluations::worth_waiting_for() const {
   return measuring_ || !to_measure_.empty() || (board_.pending_count() > 0 && evaluators_ > 0);
 }
 
-void SnapshotEvaluations::snapshot_written(int64_t kimg, const std::string& path) {
+void SnapshotEvaluations::snapshot_written(int64_t nimg, const std::string& path) {
   const std::string snapshot = std::filesystem::absolute(path).string();
-  coordinator::EvaluationBoard::Opened opened = board_.open(kimg, snapshot, Clock::now());
+  coordinator::EvaluationBoard::Opened opened = board_.open(nimg, snapshot, Clock::now());
   if (opened.dropped) {
-    drop(*opened.dropped, fmt::format("{} evaluations pending (eval.max_pending); snapshot {} kimg is newer",
-                                      options_.eval.max_pending, kimg));
+    drop(*opened.dropped, fmt::format("{} evaluations pending (eval.max_pending); the snapshot at {} images is newer",
+                                      options_.eval.max_pending, nimg));
   }
   const coordinator::OpenEvaluation& evaluation = *opened.evaluation;
   const uint64_t id = evaluation.id;
   evaluator::EvaluatePart job;
   job.evaluation_id = id;
-  job.kimg = kimg;
+  job.nimg = nimg;
   job.job = job_settings(options_, snapshot);
   for (const coordinator::EvaluationPartSeeds& part : evaluation.parts) {
     if (!options_.held_out_dataset.empty()) {
       const coordinator::JobId job_id = coordinator_->submit_job(
-          evaluator::kReconstructJobType, workers::to_job_bytes(reconstruct_part(options_, snapshot, id, kimg, part)),
+          evaluator::kReconstructJobType, workers::to_job_bytes(reconstruct_part(options_, snapshot, id, nimg, part)),
           options_.eval.lease_timeout_s);
       board_.bind_job(id, part.part_index, job_id);
       continue;
@@ -122,15 +122,15 @@ void SnapshotEvaluations::snapshot_written(int64_t kimg, const std::string& path
         evaluator::kEvaluateJobType, workers::to_job_bytes(job), options_.eval.lease_timeout_s);
     board_.bind_job(id, part.part_index, job_id);
   }
-  LOG(INFO) << "evaluation " << id << " of snapshot " << kimg << " kimg: " << board_.plan().num_images
+  LOG(INFO) << "evaluation " << id << " of the snapshot at " << nimg << " images: " << board_.plan().num_images
             << " images in " << board_.pending().at(id).parts.size() << " parts"
             << (evaluators_ == 0 ? " (queued: no evaluator yet)" : "");
 }
 
 void SnapshotEvaluations::drop(const coordinator::OpenEvaluation& evaluation, const std::string& why) {
   for (coordinator::JobId job : evaluation.job_ids) coordinator_->cancel_job(job);
-  LOG(WARNING) << "evaluation " << evaluation.id << " of snapshot " << evaluation.kimg
-               << " kimg dropped: " << why;
+  LOG(WARNING) << "evaluation " << evaluation.id << " of the snapshot at " << evaluation.nimg
+               << " images dropped: " << why;
   if (on_change_) on_change_();
 }
 
@@ -189,7 +189,10 @@ void SnapshotEvaluations::write_metrics(const coordinator::FinishedEvaluation& f
     const evaluator::MeasuredEvaluation measured =
         reconstructed ? evaluator::measure_reconstruction_parts(finished.results, reference().statistics)
                       : evaluator::measure_parts(finished.results, reference().statistics);
-    line = {{"kimg", finished.kimg}, {"snapshot", finished.snapshot_path}};
+    // kimg as a number that may be fractional (two snapshots of one kimg stay apart); nimg exact.
+    line = {{"kimg", static_cast<double>(finished.nimg) / 1000},
+            {"nimg", finished.nimg},
+            {"snapshot", finished.snapshot_path}};
     if (reconstructed) {
       line["reconstructed"] = options_.held_out_dataset;
       line["ema_std"] = options_.eval.ema_std;
@@ -209,8 +212,8 @@ void SnapshotEvaluations::write_metrics(const coordinator::FinishedEvaluation& f
     line["evaluators"] = finished.evaluators;
     storage::append_json_line(run_.metrics_path(), line.dump());
   } catch (const std::exception& error) {
-    LOG(ERROR) << "evaluation " << finished.id << " of snapshot " << finished.kimg
-               << " kimg failed: " << error.what();
+    LOG(ERROR) << "evaluation " << finished.id << " of the snapshot at " << finished.nimg
+               << " images failed: " << error.what();
     return;
   }
   LOG(INFO) << "metrics " << line.dump();

@@ -44,7 +44,7 @@ class SnapshotEvaluations : public coordinator::CoordinatorObserver {
   // dropped, or the last evaluator left).
   void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
 
-  void snapshot_written(int64_t kimg, const std::string& path);
+  void snapshot_written(int64_t nimg, const std::string& path);
   // An evaluation is being measured, or is open and some evaluator is there to finish it.
   bool worth_waiting_for() const;
   size_t pending_count() const { return board_.pending_count(); }

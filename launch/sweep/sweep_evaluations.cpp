@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <glog/logging.h>
 
+#include <cmath>
+
 #include "workers/evaluator/evaluation_messages.h"
 #include "workers/evaluator/evaluation_protocol.h"
 #include "workers/evaluator/evaluation_setting.h"
@@ -38,7 +40,7 @@ void SweepEvaluations::start(coordinator::Coordinator& coordinator, actors::Acto
         continue;
       }
       job.part_index = part.part_index;
-      job.kimg = static_cast<int64_t>(plan_.at_kimg);  // 0: the newest snapshot's time
+      job.nimg = std::llround(plan_.at_kimg * 1000);  // 0: the newest snapshot's time
       job.job = plan_.part_job(pair, part);
       const coordinator::JobId id = coordinator.submit_job(evaluator::kEvaluateJobType, workers::to_job_bytes(job),
                                                            plan_.lease_timeout_s);

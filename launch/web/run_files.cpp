@@ -1,14 +1,9 @@
 #include "launch/web/run_files.h"
 
-#include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <regex>
 
 namespace dact::launch {
-
-namespace fs = std::filesystem;
 
 JsonLinesChunk read_json_lines(const std::string& path, uint64_t offset, uint64_t max_bytes) {
   JsonLinesChunk chunk;
@@ -78,19 +73,6 @@ std::vector<nlohmann::json> json_lines(const std::string& path) {
     if (auto value = parse_object(line)) rows.push_back(std::move(*value));
   }
   return rows;
-}
-
-std::vector<int64_t> preview_kimgs(const storage::RunDirectory& run) {
-  static const std::regex kGridName(R"((\d{6})\.png)");
-  std::vector<int64_t> kimgs;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(run.root() + "/samples", error)) {
-    std::smatch match;
-    const std::string name = entry.path().filename().string();
-    if (std::regex_match(name, match, kGridName)) kimgs.push_back(std::stoll(match[1]));
-  }
-  std::sort(kimgs.begin(), kimgs.end());
-  return kimgs;
 }
 
 std::optional<std::string> read_whole_file(const std::string& path) {

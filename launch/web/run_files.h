@@ -29,9 +29,6 @@ std::optional<nlohmann::json> last_json_line(const std::string& path);
 // Every line that parses as a JSON object (a torn or garbled line is skipped).
 std::vector<nlohmann::json> json_lines(const std::string& path);
 
-// kimg of every preview grid RUN/samples/NNNNNN.png, oldest first.
-std::vector<int64_t> preview_kimgs(const storage::RunDirectory& run);
-
 // The whole file, or nullopt if it cannot be read.
 std::optional<std::string> read_whole_file(const std::string& path);
 

@@ -1,13 +1,17 @@
 #include "launch/web/run_page_routes.h"
 
+#include <filesystem>
 #include <regex>
 
 #include "launch/web/run_files.h"
 #include "launch/web/run_page_html.h"
+#include "storage/nimg_name.h"
 
 namespace dact::launch {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxChunkBytes = 1 << 20;
 
@@ -32,7 +36,7 @@ std::string json_lines_path(const storage::RunDirectory& run, const std::string&
 coordinator::PageSource run_page_routes(const storage::RunDirectory& run) {
   return [run](const std::string& path, const std::string& query) -> std::optional<coordinator::HttpReply> {
     static const std::regex kLines(R"(/api/lines/([a-z]+))");
-    static const std::regex kGrid(R"(/samples/(\d{6})\.png)");
+    static const std::regex kGrid(R"(/samples/([0-9.]+)\.png)");
     std::smatch match;
     if (path == "/" || path == "/index.html") return coordinator::HttpReply{200, "text/html; charset=utf-8", run_page_html()};
     if (std::regex_match(path, match, kLines)) {
@@ -48,10 +52,17 @@ coordinator::PageSource run_page_routes(const storage::RunDirectory& run) {
       return coordinator::HttpReply{200, "application/json", std::move(*config)};
     }
     if (path == "/api/previews") {
-      return coordinator::HttpReply{200, "application/json", nlohmann::json{{"kimg", preview_kimgs(run)}}.dump()};
+      nlohmann::json previews = nlohmann::json::array();
+      for (int64_t nimg : run.sample_grid_nimgs()) {
+        const std::string file = fs::path(run.sample_grid_path(nimg)).filename().string();
+        previews.push_back({{"kimg", static_cast<double>(nimg) / 1000}, {"nimg", nimg}, {"src", "/samples/" + file}});
+      }
+      return coordinator::HttpReply{200, "application/json", nlohmann::json{{"previews", previews}}.dump()};
     }
     if (std::regex_match(path, match, kGrid)) {
-      std::optional<std::string> png = read_whole_file(run.sample_grid_path(std::stoll(match[1])));
+      const std::optional<int64_t> nimg = storage::parse_nimg_name(match[1]);
+      if (!nimg) return std::nullopt;
+      std::optional<std::string> png = read_whole_file(run.sample_grid_path(*nimg));
       if (!png) return std::nullopt;
       return coordinator::HttpReply{200, "image/png", std::move(*png)};
     }

@@ -5,8 +5,8 @@
 //                                       {"text", "next", "restarted"}: whole lines from
 //                                       byte N, at most 1 MiB per request
 //   /api/config                         RUN/config.json
-//   /api/previews                       {"kimg": [...]}, the preview grids present
-//   /samples/NNNNNN.png                 one preview grid
+//   /api/previews                       {"previews": [{kimg, nimg, src}, ...]}, the grids present
+//   /samples/<time>.png                 one preview grid (storage::nimg_name)
 // Files are read per request, a bounded amount, on the coordinator's loop thread.
 #include "coordinator/status_server.h"
 #include "storage/run_directory.h"

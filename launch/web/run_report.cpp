@@ -37,9 +37,11 @@ std::string run_report_html(const storage::RunDirectory& run) {
   const std::optional<std::string> config = read_whole_file(run.config_path());
   if (!config) throw std::runtime_error(run.config_path() + ": cannot read it; is " + run.root() + " a run directory?");
   data["config"] = nlohmann::json::parse(*config, nullptr, false);
-  for (int64_t kimg : preview_kimgs(run)) {
-    if (std::optional<std::string> png = read_whole_file(run.sample_grid_path(kimg))) {
-      data["previews"].push_back({{"kimg", kimg}, {"src", "data:image/png;base64," + base64(*png)}});
+  for (int64_t nimg : run.sample_grid_nimgs()) {
+    if (std::optional<std::string> png = read_whole_file(run.sample_grid_path(nimg))) {
+      data["previews"].push_back({{"kimg", static_cast<double>(nimg) / 1000},
+                                  {"nimg", nimg},
+                                  {"src", "data:image/png;base64," + base64(*png)}});
     }
   }
   std::string page = run_page_html();

@@ -35,6 +35,15 @@ std::string text_of(const nlohmann::json& row, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// A snapshot's kimg to the image (0.064, 16, 1234.567): fractional since snapshots are
+// named by their image count; old metrics lines hold whole numbers.
+std::string kimg_text(double kimg) {
+  std::string text = fmt::format("{:.3f}", kimg);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
 // The last stats line's loss by noise level (workers/trainer/loss_by_noise_level.h) as
 // a small table: one row per bucket that saw samples.
 std::string noise_level_table(const nlohmann::json& stats) {
@@ -127,7 +136,7 @@ std::string describe_run(const RunSummary& summary, const std::string& run_dir, 
     const nlohmann::json& m = *summary.metrics;
     const std::string fd_key = workers::evaluator::fd_key_of_metrics_line(m).value_or("fd");
     text += fmt::format("{} {:.2f} at {} kimg (KID x1000 {:.2f}, precision {:.3f}, recall {:.3f})\n", fd_key,
-                        number_of(m, fd_key.c_str()), text_of(m, "kimg"), number_of(m, "kid_mean"),
+                        number_of(m, fd_key.c_str()), kimg_text(number_of(m, "kimg")), number_of(m, "kid_mean"),
                         number_of(m, "precision"), number_of(m, "recall"));
   }
   if (summary.restart) {

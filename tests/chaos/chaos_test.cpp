@@ -148,7 +148,7 @@ TEST(Chaos, UninterruptedReference) {
   EXPECT_TRUE(fs::exists(reference_dir() + "/checkpoints/checkpoint-00000040.h5"));
   EXPECT_FALSE(fs::exists(reference_dir() + "/restarts.jsonl"));
   EXPECT_EQ(file_names(reference_dir() + "/snapshots"),
-            (std::vector<std::string>{"snapshot-000001.h5", "snapshot-000002.h5"}));
+            (std::vector<std::string>{"snapshot-000001.024.h5", "snapshot-000002.048.h5", "snapshot-000002.560.h5"}));
 }
 
 TEST(Chaos, KillDataLoader) { kill_rank_and_expect_recovery("KillDataLoader", kDataLoaderRank, "data_loader"); }

@@ -46,7 +46,7 @@ TEST(EvaluationBoard, HandsBackResultsInPartOrderOnceAllAreIn) {
   EXPECT_FALSE(board.accept(99, bytes_of(9), "x", kStart));  // not a job of the board
   const auto finished = board.accept(11, bytes_of(1), "c", kStart + std::chrono::seconds(3));
   ASSERT_TRUE(finished);
-  EXPECT_EQ(finished->kimg, 16);
+  EXPECT_EQ(finished->nimg, 16);
   EXPECT_EQ(finished->snapshot_path, "/run/snapshot-16.h5");
   ASSERT_EQ(finished->results.size(), 3u);
   for (uint8_t part = 0; part < 3; ++part) EXPECT_EQ(finished->results[part], bytes_of(part));
@@ -59,8 +59,8 @@ TEST(EvaluationBoard, HandsBackResultsInPartOrderOnceAllAreIn) {
 TEST(EvaluationBoard, OpeningBeyondMaxPendingDropsTheOldest) {
   EvaluationBoard board(plan(8, 4, 2));
   JobId next_job = 1;
-  auto open = [&](int64_t kimg) {
-    EvaluationBoard::Opened opened = board.open(kimg, "s" + std::to_string(kimg), kStart);
+  auto open = [&](int64_t nimg) {
+    EvaluationBoard::Opened opened = board.open(nimg, "s" + std::to_string(nimg), kStart);
     for (int64_t part = 0; part < 2; ++part) board.bind_job(opened.evaluation->id, part, next_job++);
     return opened;
   };
@@ -68,7 +68,7 @@ TEST(EvaluationBoard, OpeningBeyondMaxPendingDropsTheOldest) {
   EXPECT_FALSE(open(16).dropped);
   const EvaluationBoard::Opened third = open(32);
   ASSERT_TRUE(third.dropped);
-  EXPECT_EQ(third.dropped->kimg, 0);
+  EXPECT_EQ(third.dropped->nimg, 0);
   EXPECT_EQ(third.dropped->job_ids, (std::vector<JobId>{1, 2}));
   EXPECT_EQ(board.pending_count(), 2u);
   EXPECT_EQ(board.dropped_count(), 1u);

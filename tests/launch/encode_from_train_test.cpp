@@ -123,9 +123,9 @@ TEST_F(EncodeFromTrain, OneCommandTrainsTheAutoencoderEncodesAndTrainsOnLatents)
 
   // The latent run: 32 images at batch 16, its snapshot decodes with those weights.
   EXPECT_TRUE(fs::exists(path("latent-run/checkpoints/checkpoint-00000002.h5"))) << result.output;
-  EXPECT_TRUE(fs::exists(path("latent-run/samples/000000.png")));
+  EXPECT_TRUE(fs::exists(path("latent-run/samples/000000.032.png")));
   const dact::storage::TensorFile snapshot =
-      dact::storage::read_tensor_file(path("latent-run/snapshots/snapshot-000000.h5"));
+      dact::storage::read_tensor_file(path("latent-run/snapshots/snapshot-000000.032.h5"));
   EXPECT_EQ(snapshot.metadata.at("image_decoder").at("fingerprint"), weights.fingerprint);
 }
 

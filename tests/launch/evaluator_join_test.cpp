@@ -166,7 +166,7 @@ TEST_F(EvaluatorJoinTest, WithoutEvaluatorsTheOldestOpenEvaluationIsDropped) {
   const pid_t run = start_run("bounded", config);
   ASSERT_EQ(wait_exit(run, 90), 0) << read_text(root_ / "bounded.out");
   const std::string log = read_text(root_ / "bounded.out");
-  EXPECT_EQ(count_of(log, "kimg dropped: 1 evaluations pending (eval.max_pending)"), 3u) << log;
+  EXPECT_EQ(count_of(log, "images dropped: 1 evaluations pending (eval.max_pending)"), 3u) << log;
   EXPECT_FALSE(fs::exists(root_ / "bounded" / "metrics.jsonl"));
 }
 

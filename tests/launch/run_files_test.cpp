@@ -60,14 +60,15 @@ TEST(RunFiles, LastLineSkipsTornAndGarbledLines) {
   EXPECT_FALSE(last_json_line(dir / "missing").has_value());
 }
 
-TEST(RunFiles, PreviewsAreTheGridsByKimg) {
+TEST(RunFiles, PreviewsAreTheGridsByImageCount) {
   dact::testing::TempDir dir("dact_run_files");
   const fs::path samples = fs::path(dir.path()) / "samples";
   fs::create_directories(samples);
-  for (const char* name : {"000032.png", "000000.png", "000016.png", "grid.png", "000016.png.tmp", "12.png"}) {
+  for (const char* name : {"000032.png", "000000.png", "000016.png", "000016.064.png", "grid.png", "000016.png.tmp",
+                           "12.png"}) {
     write(samples / name, "x");
   }
-  EXPECT_EQ(preview_kimgs(storage::RunDirectory(dir.path())), (std::vector<int64_t>{0, 16, 32}));
+  EXPECT_EQ(storage::RunDirectory(dir.path()).sample_grid_nimgs(), (std::vector<int64_t>{0, 16000, 16064, 32000}));
 }
 
 TEST(HostPort, PublishedAddressesParseBack) {
@@ -91,6 +92,16 @@ TEST(RunSummary, ProgressLineShowsTheBarTheEtaAndTheLastStep) {
   EXPECT_EQ(progress_line(summary, 8), "[##......]  12.0 / 48 kimg  25%  ETA 6 min 0 s  loss 0.25  100 images/s");
   summary.stats = nlohmann::json{{"kimg", 48.0}, {"images_per_s", 100.0}, {"loss", 0.25}};
   EXPECT_EQ(progress_line(summary, 4), "[####]  48.0 / 48 kimg  100%  loss 0.25  100 images/s");
+}
+
+TEST(RunSummary, MetricsLineShowsTheSnapshotsKimgToTheImage) {
+  RunSummary summary;
+  summary.metrics = nlohmann::json{{"kimg", 0.064}, {"nimg", 64}, {"fd256", 41.5}};
+  EXPECT_NE(describe_run(summary, "r", 0).find("fd256 41.50 at 0.064 kimg"), std::string::npos);
+  summary.metrics = nlohmann::json{{"kimg", 1234.567}, {"nimg", 1234567}, {"fd256", 3.0}};
+  EXPECT_NE(describe_run(summary, "r", 0).find("at 1234.567 kimg"), std::string::npos);
+  summary.metrics = nlohmann::json{{"kimg", 16}, {"fd", 9.0}};  // a line of before: whole kimg, no nimg
+  EXPECT_NE(describe_run(summary, "r", 0).find("fd 9.00 at 16 kimg"), std::string::npos) << describe_run(summary, "r", 0);
 }
 
 }  // namespace

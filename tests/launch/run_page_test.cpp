@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "storage/nimg_name.h"
 #include "storage/png_image.h"
 #include "tests/support/child_process.h"
 #include "tests/support/evaluation_fixture.h"
@@ -99,7 +100,7 @@ int plotted_points(const std::string& dom, const std::string& plot) {
 }
 
 bool preview_loaded(const std::string& dom) {
-  return std::regex_search(dom, std::regex(R"(<img id="preview"[^>]*data-loaded="\d+")"));
+  return std::regex_search(dom, std::regex(R"(<img id="preview"[^>]*data-loaded="\d+(\.\d+)?")"));
 }
 
 // A screenshot is not blank: many distinct colours, not one flat background.
@@ -208,6 +209,30 @@ TEST_F(RunPage, ChromiumShowsTheLiveRunAndTheReport) {
   const std::string lines = get(port, "/api/lines/stats?offset=0");
   EXPECT_EQ(status_code_of(lines), 200);
   EXPECT_NE(lines.find("\"next\""), std::string::npos);
+  // A grid every 160 images, several in kimg 0: each under its own image count and name.
+  std::string previews_reply;
+  nlohmann::json previews;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        previews_reply = get(port, "/api/previews");
+        previews = nlohmann::json::parse(previews_reply.substr(previews_reply.find("\r\n\r\n") + 4)).at("previews");
+        return previews.size() >= 2;
+      },
+      120))
+      << previews_reply;
+  ASSERT_FALSE(previews.empty()) << previews_reply;
+  for (size_t i = 0; i < previews.size(); ++i) {
+    const int64_t nimg = previews[i].at("nimg").get<int64_t>();
+    EXPECT_EQ(nimg % 160, 0) << previews[i];
+    EXPECT_DOUBLE_EQ(previews[i].at("kimg").get<double>(), nimg / 1000.0);
+    EXPECT_EQ(previews[i].at("src"), "/samples/" + dact::storage::nimg_name(nimg) + ".png");
+    if (i > 0) {
+      EXPECT_GT(nimg, previews[i - 1].at("nimg").get<int64_t>());
+    }
+  }
+  EXPECT_EQ(status_code_of(get(port, previews[0].at("src").get<std::string>())), 200);
+  EXPECT_EQ(status_code_of(get(port, "/samples/000000.160.png")), 200);
+  EXPECT_EQ(status_code_of(get(port, "/samples/000000.000.png")), 404);  // not a name grids have
 
   // `dact status` while the run is up.
   const dact::testing::DactResult status = dact::testing::run_dact_command("status --run-dir " + run().string());

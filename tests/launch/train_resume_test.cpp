@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "launch/latent/dataset_encode.h"
@@ -173,8 +174,11 @@ TEST_P(TrainResumeTest, RunLeavesStatsSnapshotsCheckpointAndPreview) {
   EXPECT_TRUE(fs::exists(run + "/config.json"));
   EXPECT_TRUE(fs::exists(run + "/checkpoints/checkpoint-00000012.h5"));
   EXPECT_TRUE(fs::exists(run + "/checkpoints/ema-00000012.h5"));
-  EXPECT_TRUE(fs::exists(run + "/snapshots/snapshot-000000.h5"));  // 64 images
-  EXPECT_TRUE(fs::exists(run + "/samples/000000.png"));
+  // A snapshot and a preview every 64 images, each under its own image count.
+  for (const char* time : {"000000.064", "000000.128", "000000.192"}) {
+    EXPECT_TRUE(fs::exists(run + "/snapshots/snapshot-" + time + ".h5")) << time;
+    EXPECT_TRUE(fs::exists(run + "/samples/" + time + ".png")) << time;
+  }
   std::ifstream stats(run + "/stats.jsonl");
   int lines = 0;
   for (std::string line; std::getline(stats, line); ++lines) {
@@ -215,6 +219,12 @@ TEST_P(TrainResumeTest, StoppedAndResumedRunIsBitIdentical) {
                       run_dir("resumed") + "/checkpoints/checkpoint-00000012.h5");
   expect_same_tensor_files(run_dir("full") + "/checkpoints/ema-00000012.h5",
                       run_dir("resumed") + "/checkpoints/ema-00000012.h5");
+  // The same snapshots, each once under its own name, with the same tracks.
+  for (const char* time : {"000000.064", "000000.128", "000000.192"}) {
+    const std::string name = "/snapshots/snapshot-" + std::string(time) + ".h5";
+    expect_same_tensor_files(run_dir("full") + name, run_dir("resumed") + name);
+  }
+  EXPECT_EQ(std::distance(fs::directory_iterator(run_dir("resumed") + "/snapshots"), fs::directory_iterator()), 3);
 }
 
 TEST_P(TrainResumeTest, RecipeRunResumesBitIdenticallyWithItsClassicEmaTrack) {
@@ -238,7 +248,7 @@ TEST_P(TrainResumeTest, RecipeRunResumesBitIdenticallyWithItsClassicEmaTrack) {
   }
   // The classic track samples by name; an unknown name lists the tracks there are.
   const std::string sample = dact::testing::dact_binary() + " sample --snapshot " + run_dir("recipe") +
-                             "/snapshots/snapshot-000000.h5 --steps 2 --num 2 --out " + run_dir("recipe") + "/sample";
+                             "/snapshots/snapshot-000000.192.h5 --steps 2 --num 2 --out " + run_dir("recipe") + "/sample";
   EXPECT_EQ(std::system((sample + " --ema ema > /dev/null 2>&1").c_str()), 0) << sample;
   const std::string unknown = sample + " --ema nope > " + run_dir("recipe") + "/sample.out 2>&1";
   EXPECT_NE(std::system(unknown.c_str()), 0);
@@ -249,7 +259,7 @@ TEST_P(TrainResumeTest, RecipeRunResumesBitIdenticallyWithItsClassicEmaTrack) {
 
 TEST_P(TrainResumeTest, LatentSnapshotSamplesDecodedPixels) {
   if (GetParam() != "latent") GTEST_SKIP() << "latent runs only";
-  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.h5")) {
+  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.192.h5")) {
     ASSERT_EQ(train("full", ""), 0);
   }
   // The scaling was frozen into the run's config from the manifest's statistics.
@@ -257,11 +267,11 @@ TEST_P(TrainResumeTest, LatentSnapshotSamplesDecodedPixels) {
   EXPECT_EQ(stored.at("config").at("dataset").at("latent").at("raw_std").size(), 4u);
   // `dact sample` needs the snapshot alone: it names the autoencoder, its fingerprint and the scaling.
   const dact::storage::TensorFile snapshot =
-      dact::storage::read_tensor_file(run_dir("full") + "/snapshots/snapshot-000000.h5");
+      dact::storage::read_tensor_file(run_dir("full") + "/snapshots/snapshot-000000.192.h5");
   ASSERT_TRUE(snapshot.metadata.contains("image_decoder"));
   EXPECT_EQ(snapshot.metadata.at("image_decoder").at("autoencoder"), (root_ / "ae.h5").string());
   const auto sample = dact::testing::run_dact_command("sample --snapshot " + run_dir("full") +
-                                                          "/snapshots/snapshot-000000.h5 --steps 2 --num 3 --out " +
+                                                          "/snapshots/snapshot-000000.192.h5 --steps 2 --num 3 --out " +
                                                           run_dir("full") + "/sample",
                                                       true);
   ASSERT_EQ(sample.exit_code, 0) << sample.output;
@@ -274,10 +284,10 @@ TEST_P(TrainResumeTest, LatentSnapshotSamplesDecodedPixels) {
 
 TEST_P(TrainResumeTest, MarSnapshotSamplesWithItsGenerationControls) {
   if (GetParam() != "mar") GTEST_SKIP() << "mar runs only";
-  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.h5")) {
+  if (!fs::exists(run_dir("full") + "/snapshots/snapshot-000000.192.h5")) {
     ASSERT_EQ(train("full", ""), 0);
   }
-  const std::string sample = "sample --snapshot " + run_dir("full") + "/snapshots/snapshot-000000.h5 --num 2 --out " +
+  const std::string sample = "sample --snapshot " + run_dir("full") + "/snapshots/snapshot-000000.192.h5 --num 2 --out " +
                              run_dir("full") + "/mar-sample --diffusion-steps 3 --cfg 2 --cfg-schedule linear";
   const auto result = dact::testing::run_dact_command(sample + " --num-iter 4 --temperature 0.5", true);
   ASSERT_EQ(result.exit_code, 0) << result.output;

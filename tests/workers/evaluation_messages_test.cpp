@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "workers/evaluator/reconstruction_messages.h"
 #include "workers/job_payload.h"
 
 namespace dact::workers::evaluator {
@@ -13,8 +14,8 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   EvaluatePart job;
   job.evaluation_id = 7;
   job.part_index = 3;
-  job.kimg = 32;
-  job.job.snapshot_path = "/runs/a/snapshots/snapshot-000032.h5";
+  job.nimg = 32064;
+  job.job.snapshot_path = "/runs/a/snapshots/snapshot-000032.064.h5";
   job.job.ema_std = 0.1;
   job.job.sampler = "heun";
   job.job.steps = 16;
@@ -40,7 +41,7 @@ TEST(EvaluationMessages, EvaluatePartRoundTrips) {
   const EvaluatePart back = from_job_bytes<EvaluatePart>(to_job_bytes(job));
   EXPECT_EQ(back.evaluation_id, 7u);
   EXPECT_EQ(back.part_index, 3);
-  EXPECT_EQ(back.kimg, 32);
+  EXPECT_EQ(back.nimg, 32064);
   EXPECT_EQ(back.job.snapshot_path, job.job.snapshot_path);
   EXPECT_EQ(back.job.ema_std, 0.1);
   EXPECT_EQ(back.job.sampler, "heun");
@@ -72,6 +73,7 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   // A version-1 payload ends after feature_weights: no classic track named, and the
   // guidance schedule and time grid of before (constant, everywhere, uniform).
   EvaluatePart job;
+  job.nimg = 5;  // before version 7 the field held whole kimg
   job.job.ema_name = "dropped";
   actors::Bytes bytes = to_job_bytes(job);
   // Strings are a u64 length then the bytes: ema_name, guidance_ramp; then three f64.
@@ -90,6 +92,7 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   bytes[2] = std::byte{1};  // the u16 version after the u16 type id (little-endian)
   bytes[3] = std::byte{0};
   const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
+  EXPECT_EQ(back.nimg, 5000);
   EXPECT_EQ(back.job.ema_name, "");
   EXPECT_EQ(back.job.guidance_ramp, "constant");
   EXPECT_EQ(back.job.time_shift, 1);
@@ -97,6 +100,38 @@ TEST(EvaluationMessages, EvaluatePartOfVersionOneChoosesByStd) {
   EXPECT_EQ(back.job.guide_snapshot, "");
   EXPECT_FALSE(back.job.mcmc.any());
   EXPECT_FALSE(back.job.masked.any());
+}
+
+TEST(EvaluationMessages, EvaluatePartOfVersionSixReadsWholeKimg) {
+  EvaluatePart job;
+  job.nimg = 16;
+  job.job.masked.num_iter = 4;
+  actors::Bytes bytes = to_job_bytes(job);  // version 7 adds no bytes, only the field's unit
+  bytes[2] = std::byte{6};
+  const EvaluatePart back = from_job_bytes<EvaluatePart>(bytes);
+  EXPECT_EQ(back.nimg, 16000);
+  EXPECT_EQ(back.job.masked.num_iter, std::optional<int64_t>(4));
+  ASSERT_EQ(EvaluatePart::kVersion, 7);
+}
+
+TEST(EvaluationMessages, ReconstructPartCarriesNimgAndReadsVersionOneKimg) {
+  ReconstructPart part;
+  part.evaluation_id = 4;
+  part.part_index = 1;
+  part.nimg = 2560;
+  part.job.snapshot_path = "/runs/a/snapshots/snapshot-000002.560.h5";
+  part.job.index_begin = 8;
+  part.job.index_end = 16;
+  actors::Bytes bytes = to_job_bytes(part);
+  ReconstructPart back = from_job_bytes<ReconstructPart>(bytes);
+  EXPECT_EQ(back.nimg, 2560);
+  EXPECT_EQ(back.job.snapshot_path, part.job.snapshot_path);
+  EXPECT_EQ(back.job.index_end, 16);
+  bytes[2] = std::byte{1};  // a coordinator of before: the same layout, whole kimg
+  back = from_job_bytes<ReconstructPart>(bytes);
+  EXPECT_EQ(back.nimg, 2560000);
+  bytes[2] = std::byte{ReconstructPart::kVersion + 1};  // an evaluator of before refuses a newer job
+  EXPECT_THROW(from_job_bytes<ReconstructPart>(bytes), actors::UnsupportedMessageVersion);
 }
 
 TEST(EvaluationMessages, EvaluatedPartRoundTrips) {

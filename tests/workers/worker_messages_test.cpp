@@ -33,8 +33,8 @@ TEST(WorkerMessages, EveryMessageRoundTrips) {
   }
   expect_round_trip(TrainingProgress{R"({"step": 3})"}, [](const TrainingProgress& m) { return std::tie(m.json_line); });
   expect_round_trip(TrainingFinished{77}, [](const TrainingFinished& m) { return std::tie(m.step); });
-  expect_round_trip(SnapshotWritten{64, "/runs/a/snapshots/snapshot-000064.h5"},
-                    [](const SnapshotWritten& m) { return std::tie(m.kimg, m.path); });
+  expect_round_trip(SnapshotWritten{64, "/runs/a/snapshots/snapshot-000000.064.h5"},
+                    [](const SnapshotWritten& m) { return std::tie(m.nimg, m.path); });
   expect_round_trip(EmaFinished{78}, [](const EmaFinished& m) { return std::tie(m.step); });
   expect_round_trip(StopTraining{"SIGTERM"}, [](const StopTraining& m) { return std::tie(m.reason); });
 }

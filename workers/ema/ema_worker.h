@@ -32,7 +32,7 @@ struct EmaConfig {
 };
 
 struct EmaLinks {
-  std::function<void(int64_t kimg, std::string path)> snapshot_written;
+  std::function<void(int64_t nimg, std::string path)> snapshot_written;
   // The final snapshot, state and preview (or an early stop's state) are written.
   std::function<void(int64_t step)> finished;
 };

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
+#include "storage/nimg_name.h"
 #include "storage/tensor_file.h"
 #include "workers/ema/ema_snapshot.h"
 #include "workers/ema/posthoc_coefficients.h"
@@ -53,13 +55,13 @@ std::vector<ReconstructedEma> reconstruct_posthoc_ema(const std::vector<std::str
   std::vector<ReconstructedEma> outputs;
   for (size_t k = 0; k < out_std.size(); ++k) {
     EmaSnapshot output = last;
-    output.nimg = static_cast<int64_t>(out_nimg);
+    output.nimg = std::llround(out_nimg);  // --out-kimg 0.064 is 64 images, not 63.99...
     output.stds = {out_std[k]};
     storage::NamedTensors weights;
     for (const auto& [name, sum] : sums[k]) weights[name] = sum.to(stored_dtype.at(name));
     output.tracks = {std::move(weights)};
     const std::string path =
-        fmt::format("{}/phema-{:06d}-{:.3f}.h5", out_dir, static_cast<int64_t>(out_nimg / 1000), out_std[k]);
+        fmt::format("{}/phema-{}-{:.3f}.h5", out_dir, storage::nimg_name(output.nimg), out_std[k]);
     write_ema_snapshot(path, output);
     outputs.push_back({out_std[k], path});
   }

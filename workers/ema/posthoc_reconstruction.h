@@ -13,8 +13,8 @@ struct ReconstructedEma {
   std::string path;  // an EMA snapshot file with this single track
 };
 
-// Writes one file per out_std into out_dir ("phema-<kimg>-<std>.h5"). out_nimg <= 0 means
-// the time of the newest snapshot. Throws storage::StorageError naming a snapshot that
+// Writes one file per out_std into out_dir ("phema-<time>-<std>.h5", <time> the
+// storage::nimg_name of out_nimg rounded). out_nimg <= 0 means the time of the newest snapshot. Throws storage::StorageError naming a snapshot that
 // does not verify, std::invalid_argument for stds without a profile.
 std::vector<ReconstructedEma> reconstruct_posthoc_ema(const std::vector<std::string>& snapshot_paths,
                                                       const std::vector<double>& out_std,

@@ -16,7 +16,7 @@ std::vector<std::optional<double>*> controls_of(models::EdmSamplerControls& c) {
 void EvaluatePart::encode(ByteWriter& out) const {
   out.u64(evaluation_id);
   out.i64(part_index);
-  out.i64(kimg);
+  out.i64(nimg);  // version 7; before: whole kimg
   out.string(job.snapshot_path);
   out.f64(job.ema_std);
   out.string(job.sampler);
@@ -55,7 +55,7 @@ EvaluatePart EvaluatePart::decode(ByteReader& in, uint16_t wire_version) {
   EvaluatePart message;
   message.evaluation_id = in.u64();
   message.part_index = in.i64();
-  message.kimg = in.i64();
+  message.nimg = wire_version >= 7 ? in.i64() : in.i64() * 1000;
   message.job.snapshot_path = in.string();
   message.job.ema_std = in.f64();
   message.job.sampler = in.string();

@@ -21,11 +21,12 @@ inline constexpr const char* kEvaluateJobType = "evaluate";
 struct EvaluatePart {
   // v2: job.ema_name, guidance schedule; v3: EDM sampler controls, guide network;
   // v4: a learned schedule (job.edm.sigmas); v5: MCMC refinement controls; v6: MAR's
-  // masked-generation controls
-  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 6, 1)
+  // masked-generation controls; v7: the snapshot's exact nimg where v1..v6 had whole kimg
+  // (read as kimg * 1000; an evaluator before v7 refuses a v7 job by its version)
+  DACT_ACTOR_MESSAGE(EvaluatePart, 208, 7, 1)
   uint64_t evaluation_id = 0;
   int64_t part_index = 0;
-  int64_t kimg = 0;
+  int64_t nimg = 0;  // the snapshot's training images
   EvaluationJob job;
 };
 

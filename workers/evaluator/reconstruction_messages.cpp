@@ -5,7 +5,7 @@ namespace dact::workers::evaluator {
 void ReconstructPart::encode(actors::ByteWriter& out) const {
   out.u64(evaluation_id);
   out.i64(part_index);
-  out.i64(kimg);
+  out.i64(nimg);  // version 2; before: whole kimg
   out.string(job.snapshot_path);
   out.f64(job.ema_std);
   out.string(job.ema_name);
@@ -16,11 +16,11 @@ void ReconstructPart::encode(actors::ByteWriter& out) const {
   out.string(job.feature_weights);
 }
 
-ReconstructPart ReconstructPart::decode(actors::ByteReader& in, uint16_t) {
+ReconstructPart ReconstructPart::decode(actors::ByteReader& in, uint16_t wire_version) {
   ReconstructPart message;
   message.evaluation_id = in.u64();
   message.part_index = in.i64();
-  message.kimg = in.i64();
+  message.nimg = wire_version >= 2 ? in.i64() : in.i64() * 1000;
   message.job.snapshot_path = in.string();
   message.job.ema_std = in.f64();
   message.job.ema_name = in.string();

@@ -15,11 +15,12 @@ inline constexpr const char* kReconstructJobType = "reconstruct";
 
 // Coordinator -> evaluator: reconstruct held-out images [index_begin, index_end) with
 // one EMA track of a snapshot and return their features, statistics and PSNRs.
+// v2: the snapshot's exact nimg where v1 had whole kimg (read as kimg * 1000).
 struct ReconstructPart {
-  DACT_ACTOR_MESSAGE(ReconstructPart, 220, 1, 1)
+  DACT_ACTOR_MESSAGE(ReconstructPart, 220, 2, 1)
   uint64_t evaluation_id = 0;
   int64_t part_index = 0;
-  int64_t kimg = 0;
+  int64_t nimg = 0;  // the snapshot's training images
   ReconstructionJob job;
 };
 
