@@ -8,7 +8,8 @@
 # evaluations per image for N steps) give wall time = overhead + N * t_eval by least
 # squares, and every row's cost is (wall - overhead) / t_eval, so a forward-mode JVP pass
 # (sed) or a guide evaluation counts as what it costs in time.
-# Prints one JSON line per row, then the fit. FULL=1 adds the rows with more steps.
+# Prints one JSON line per row, then the fit. FULL=1 adds the rows with more steps;
+# ROWS=REGEX runs only the rows whose name matches (the fit needs both euler rows).
 # Usage: bash bench/samplers.sh SNAPSHOT GUIDE_SNAPSHOT DATA_DIR REF_STATS FEATURES [EMA] [NUM] [GUIDANCE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ if [[ ! -f "$OUT/schedule8.json" ]]; then
 fi
 row() {  # name, nominal network evaluations per image, then dact eval options
   local name=$1 nominal=$2; shift 2
+  [[ $name =~ ${ROWS:-.} ]] || return 0
   local start end
   start=$(date +%s.%N)
   local json
@@ -43,8 +45,11 @@ guided=(--guide-snapshot "$GUIDE" --guide-std 0.05 --guidance "$W")
   row "sed-churn0-8" 9 --sampler sed --steps 8 --churn 0
   row "learned-heun-8" 15 --sampler heun --schedule "$OUT/schedule8.json"
   row "learned-sed-8" 9 --sampler sed --schedule "$OUT/schedule8.json"
+  row "auto-euler-8" 16 --sampler euler --steps 8 "${guided[@]}"
   row "auto-heun-8" 30 --sampler heun --steps 8 "${guided[@]}"
+  row "auto-stochastic-heun-8" 30 --sampler heun --steps 8 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003 "${guided[@]}"
   row "auto-sed-8" 18 --sampler sed --steps 8 "${guided[@]}"
+  row "auto-learned-heun-8" 30 --sampler heun --schedule "$OUT/schedule8.json" "${guided[@]}"
   if [[ -n "${FULL:-}" ]]; then  # the longer rows, for a quiet machine
     row "euler-32" 32 --sampler euler --steps 32
     row "heun-16" 31 --sampler heun --steps 16
@@ -52,15 +57,15 @@ guided=(--guide-snapshot "$GUIDE" --guide-std 0.05 --guidance "$W")
     row "sed-16" 17 --sampler sed --steps 16
     row "learned-euler-8" 8 --sampler euler --schedule "$OUT/schedule8.json"
     row "auto-heun-16" 62 --sampler heun --steps 16 "${guided[@]}"
-    row "auto-stochastic-heun-8" 30 --sampler heun --steps 8 --churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003 "${guided[@]}"
-    row "auto-learned-heun-8" 30 --sampler heun --schedule "$OUT/schedule8.json" "${guided[@]}"
   fi
 } | tee "$OUT/rows.jsonl"
 /usr/bin/python3 - "$OUT/rows.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 euler = [r for r in rows if r["row"].startswith("euler-")]
-n = len(euler); sx = sum(r["nominal_nfe"] for r in euler); sy = sum(r["wall_s"] for r in euler)
+n = len(euler)
+if n < 2:
+    sys.exit("no fit: fewer than two euler rows ran"); sx = sum(r["nominal_nfe"] for r in euler); sy = sum(r["wall_s"] for r in euler)
 sxx = sum(r["nominal_nfe"] ** 2 for r in euler); sxy = sum(r["nominal_nfe"] * r["wall_s"] for r in euler)
 t_eval = (n * sxy - sx * sy) / (n * sxx - sx * sx); overhead = (sy - t_eval * sx) / n
 print(json.dumps({"fit": {"overhead_s": round(overhead, 2), "s_per_plain_eval_per_image_batch": round(t_eval, 3)}}))
