@@ -7,7 +7,6 @@ namespace {
 
 torch::Tensor mean_over_pixels(const torch::Tensor& x) { return x.flatten(1).mean(1); }
 
-
 EnergyField field_at(const ConditionalEnergy& energy, const torch::Tensor& t) {
   return [&energy, t](const torch::Tensor& x, bool create_graph) { return energy.field(x, t, create_graph); };
 }

@@ -111,23 +111,22 @@ void EmaWorker::handle(const EmaWeights& weights) {
 void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
   if (!snapshot_due && !weights.write_state && !weights.final && !weights.stop) return;
   std::shared_ptr<const EmaSnapshot> snapshot = copy_state(weights.step, nimg_);
-  const int64_t nimg = nimg_;
   const bool write_state = weights.write_state, final = weights.final, stop = weights.stop;
   const bool preview = final || (snapshot_due && config_.preview.at_snapshots);
   // One writer thread, first in first out, and the snapshot before the state: every
   // snapshot due up to a checkpoint step is on disk before that step's EMA state, which
   // a resume needs, so a resume never skips a snapshot (it may rewrite later ones with
   // the same bytes).
-  writer_.submit([this, snapshot, nimg, snapshot_due, write_state, final, stop, preview] {
+  writer_.submit([this, snapshot, snapshot_due, write_state, final, stop, preview] {
     if (snapshot_due) {
       // Named by the exact image count, so only the snapshot of this very nimg can exist
       // under this name: one a resumed run writes again (killed after writing it, before
       // the next checkpoint). Replacing it is safe: the resume is exact and tensor files
       // carry no write times, so the file comes out with the same bytes, and the write is
       // atomic (temp name, fsync, rename), so a reader sees one whole file, never a mix.
-      const std::string path = run_.snapshot_path(nimg);
+      const std::string path = run_.snapshot_path(snapshot->nimg);
       write_ema_snapshot(path, *snapshot);
-      links_.snapshot_written(nimg, path);
+      links_.snapshot_written(snapshot->nimg, path);
     }
     if (write_state) write_ema_snapshot(run_.ema_state_path(snapshot->step), *snapshot);
     if (preview) {
@@ -136,8 +135,9 @@ void EmaWorker::persist(const EmaWeights& weights, bool snapshot_due) {
       // Loaded only here: a latent run's EMA rank holds the decoder only while it draws a preview.
       const std::shared_ptr<models::latent::PixelDecoder> decoder =
           models::latent::load_pixel_decoder(image_decoder_, run_.config_path());
-      storage::write_png(run_.sample_grid_path(nimg), sample_preview_grid(*net, *decoder, config_.preview));
-      LOG(INFO) << "preview grid written to " << run_.sample_grid_path(nimg);
+      const std::string grid = run_.sample_grid_path(snapshot->nimg);
+      storage::write_png(grid, sample_preview_grid(*net, *decoder, config_.preview));
+      LOG(INFO) << "preview grid written to " << grid;
     }
     if (final || stop) links_.finished(snapshot->step);
   });
